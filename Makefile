@@ -1,0 +1,64 @@
+# cowtrace - see README.md.  Targets: all demo test stress fuzz bench install clean
+CC      ?= cc
+PREFIX  ?= /usr/local
+DESTDIR ?=
+BUILD   ?= build
+
+WARN     = -Wall -Wextra -Wshadow -Wno-unused-parameter
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -Iinclude -D_GNU_SOURCE
+
+PRELOAD_SRC = $(filter-out preload/audit.c,$(wildcard preload/*.c))
+PRELOAD_OBJ = $(PRELOAD_SRC:%.c=$(BUILD)/%.o)
+REPORT_SRC  = $(wildcard report/*.c)
+REPORT_OBJ  = $(REPORT_SRC:%.c=$(BUILD)/%.o)
+
+LIB    = $(BUILD)/libcowtrace.so
+AUDIT  = $(BUILD)/libcowtrace-audit.so
+REPORT = $(BUILD)/cowtrace-report
+
+all: $(LIB) $(AUDIT) $(REPORT) examples
+
+$(BUILD)/preload/%.o: preload/%.c preload/*.h include/*.h | $(BUILD)/preload
+	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+
+$(LIB): $(PRELOAD_OBJ)
+	$(CC) -shared -Wl,-z,now -Wl,-z,relro -Wl,-soname,libcowtrace.so -o $@ $^ -lunwind -ldl -lpthread
+
+$(AUDIT): preload/audit.c preload/*.h include/*.h | $(BUILD)/preload
+	$(CC) $(ALL_CFLAGS) -fPIC -shared -Wl,-z,now -o $@ preload/audit.c -ldl
+
+$(BUILD)/report/%.o: report/%.c report/*.h include/*.h | $(BUILD)/report
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(REPORT): $(REPORT_OBJ)
+	$(CC) -o $@ $^ -ldw -lelf -lz -lm
+
+$(BUILD)/preload $(BUILD)/report $(BUILD)/examples $(BUILD)/tests:
+	mkdir -p $@
+
+include examples/examples.mk
+include tests/tests.mk
+
+deps:
+	@./scripts/install-deps.sh
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@./scripts/demo.sh
+
+test: deps
+	@$(MAKE) --no-print-directory all test-progs
+	@./tests/run.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib/cowtrace $(DESTDIR)$(PREFIX)/include
+	install -m 755 scripts/cowtrace $(DESTDIR)$(PREFIX)/bin/cowtrace
+	install -m 755 $(LIB) $(AUDIT) $(DESTDIR)$(PREFIX)/lib/cowtrace/
+	install -m 755 $(REPORT) $(DESTDIR)$(PREFIX)/lib/cowtrace/
+	install -m 644 include/cowtrace.h include/cowtrace_log.h $(DESTDIR)$(PREFIX)/include/
+
+clean:
+	rm -rf $(BUILD)
+
+.PHONY: all deps demo test install clean examples test-progs stress fuzz bench

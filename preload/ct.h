@@ -1,0 +1,191 @@
+/* ct.h - internal interfaces of libcowtrace.so: the process-wide state, the
+ * tracked-object table and the functions each preload/ file offers.
+ *
+ * THE SIGNAL-HANDLER CONTRACT.  Functions marked SIGNAL-SAFE may run inside
+ * the SIGSEGV handler, on any thread, at any moment, possibly nested: they
+ * call no malloc, no stdio, take no lock that the interrupted code may hold,
+ * preserve errno (the handler saves and restores it), and only read tables
+ * that were built outside signal context and published with atomics.
+ * Everything not marked SIGNAL-SAFE runs outside signal context only.
+ */
+#ifndef CT_H
+#define CT_H
+
+#include <link.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "cowtrace_log.h"
+
+#define CT_HIDDEN       __attribute__((visibility("hidden")))
+#define CT_TLS          __thread __attribute__((tls_model("initial-exec")))
+
+#define CT_MAX_MODULES  4096    /* objects ever loaded in one process */
+#define CT_MAX_RANGES   8       /* tracked ranges per object */
+#define CT_MAX_GLOBS    16
+
+/* Page states, one byte per tracked page. */
+enum {
+	CT_PG_UNTRACKED = 0,  /* never protected (dirty at attach, or left out) */
+	CT_PG_PROTECTED = 1,  /* read-only, waiting for its first write */
+	CT_PG_CLAIMED   = 2,  /* a thread is unprotecting and recording it */
+	CT_PG_WRITTEN   = 3,  /* first write recorded, page writable */
+	CT_PG_APP       = 4,  /* the application set its protection: not ours */
+	CT_PG_OPEN      = 5,  /* clean when left writable (sigblocked, degraded) */
+};
+
+struct ct_range {
+	uintptr_t start, end;            /* page aligned, runtime */
+	int prot;                        /* the segment's protection */
+	_Atomic uint8_t *state;          /* (end - start) / page_size bytes */
+};
+
+/* One loaded object. */
+struct ct_module {
+	uint32_t id;                     /* log id, never reused */
+	_Atomic int live;                /* 0 once unloaded or given up */
+	_Atomic int degraded;            /* tracking stopped (VMA limit, ...) */
+	uint32_t flags;                  /* CT_MODF_* */
+	uint32_t reason;                 /* enum ct_reason when untracked */
+	uintptr_t bias;
+	const ElfW(Phdr) *phdr;
+	int phnum;
+	uintptr_t relro_start, relro_end;
+	int nranges;
+	struct ct_range ranges[CT_MAX_RANGES];
+	uint32_t writable_pages;
+	const char *path;                /* arena copy */
+	unsigned char build_id[CT_MAX_BUILD_ID];
+	unsigned build_id_len;
+	int seen;                        /* scratch for rescans */
+	int attached;                    /* pages classified and protected */
+};
+
+/* Lookup snapshot for the fault handler: sorted, immutable once published. */
+struct ct_span {
+	uintptr_t start, end;
+	struct ct_module *mod;
+	_Atomic uint8_t *state;
+};
+struct ct_table {
+	size_t n;
+	struct ct_span span[];
+};
+
+struct ct_options {
+	int backtrace;                   /* frames, 0 = none */
+	int mode;                        /* CT_BACKEND_* */
+	int quiet;
+	int follow;
+	int nincl, nexcl;
+	const char *incl[CT_MAX_GLOBS];
+	const char *excl[CT_MAX_GLOBS];
+	char dir[CT_MAX_PATH];
+};
+
+/* The whole process-wide state of the tracer, in one place. */
+struct ct_state {
+	_Atomic int active;              /* the fault handler may claim pages */
+	int initialized;                 /* constructor ran */
+	int early;                       /* attached from the audit module */
+	int unwind_ready;                /* libunwind warmed up */
+	int disabled;                    /* gave up: never trace */
+	int hooked;                      /* our SIGSEGV handler is installed */
+	size_t page_size;
+	struct ct_options opt;
+
+	pthread_mutex_t lock;            /* module table writers */
+	struct ct_module modules[CT_MAX_MODULES];
+	uint32_t nmodules;
+	_Atomic(struct ct_table *) table;
+
+	/* libc pages that glibc writes with all signals blocked (page addresses) */
+	uintptr_t sigblocked[256];
+	int nsigblocked;
+
+	/* VMA budget: the tracer may add mappings up to vma_limit */
+	long vma_limit;
+	_Atomic long vma_added;
+
+	/* the application's view of SIGSEGV and SIGBUS */
+	struct sigaction app_segv;
+	_Atomic int app_lock;
+
+	/* where the tracer's own code lives (never tracked) */
+	uintptr_t self_base;
+};
+
+CT_HIDDEN extern struct ct_state ct;
+
+/* ---- util.c: small signal-safe helpers ------------------------------- */
+uint64_t ct_now_ns(void);                          /* SIGNAL-SAFE */
+pid_t ct_gettid(void);                             /* SIGNAL-SAFE */
+size_t ct_strlcpy(char *dst, const char *src, size_t n); /* SIGNAL-SAFE */
+char *ct_utoa(char *p, unsigned long v);           /* SIGNAL-SAFE */
+void ct_warn(const char *s, ...) __attribute__((sentinel)); /* SIGNAL-SAFE */
+ssize_t ct_sys_read(int fd, void *buf, size_t n);  /* SIGNAL-SAFE */
+ssize_t ct_sys_pread(int fd, void *buf, size_t n, off_t off); /* SIGNAL-SAFE */
+ssize_t ct_sys_readlink(const char *path, char *buf, size_t n); /* SIGNAL-SAFE */
+int ct_glob_match(const char *pat, const char *s);
+void *ct_arena_alloc(size_t size);                 /* zeroed, never freed */
+
+/* ---- options.c ------------------------------------------------------- */
+int ct_options_parse(struct ct_options *o, char **envp);
+
+/* ---- log.c: the per-process log file ---------------------------------- */
+int ct_log_open(void);
+void ct_log_detach(void);                          /* SIGNAL-SAFE */
+void *ct_log_reserve(size_t size);                 /* SIGNAL-SAFE */
+void ct_log_commit(void *rec, uint16_t type);      /* SIGNAL-SAFE */
+int ct_log_owned(void);                            /* SIGNAL-SAFE */
+int ct_log_reopen_child(void);                     /* SIGNAL-SAFE */
+void ct_log_set_flag(uint32_t flag);               /* SIGNAL-SAFE */
+void ct_log_close(int status);
+void ct_log_note(uint32_t module, uint32_t reason, const char *text); /* SIGNAL-SAFE */
+void ct_log_page(const struct ct_module *m, uintptr_t page, unsigned kind,
+		 unsigned reason);                 /* SIGNAL-SAFE */
+void ct_log_module(const struct ct_module *m);
+void ct_log_unload(const struct ct_module *m);
+
+/* ---- modules.c: discovery of loaded objects --------------------------- */
+void ct_modules_scan(int attach);      /* find new objects, drop gone ones */
+void ct_modules_publish(void);
+struct ct_module *ct_module_find(uintptr_t addr, _Atomic uint8_t **state); /* SIGNAL-SAFE */
+
+/* ---- protect.c: pagemap, mprotect, VMA budget ------------------------- */
+void ct_protect_attach(struct ct_module *m);
+void ct_protect_reattach_all(void);    /* after fork, in the child */
+void ct_protect_final_scan(void);      /* at exit: unprotected pages now dirty */
+int ct_page_unprotect(struct ct_module *m, uintptr_t page); /* SIGNAL-SAFE */
+void ct_module_degrade(struct ct_module *m, uint32_t reason); /* SIGNAL-SAFE */
+void ct_probe_sigblocked(void);
+void ct_protect_open_sigblocked(void);
+void ct_protect_attach_pending(const char *skip);
+void ct_vma_init(void);
+int ct_app_mprotect(void *addr, size_t len, int prot);
+void ct_app_unmapped(void *addr, size_t len);
+
+/* ---- fault.c: the SIGSEGV handler ------------------------------------ */
+int ct_fault_install(void);
+int ct_app_sigaction(const struct sigaction *act, struct sigaction *oldact); /* SIGNAL-SAFE */
+int ct_claim_for_kernel(void *addr, size_t len, int sysno, uintptr_t ip); /* SIGNAL-SAFE */
+int ct_record_first_write(struct ct_module *m, _Atomic uint8_t *st, uintptr_t page,
+			  uintptr_t addr, uintptr_t ip, int via, void *uc); /* SIGNAL-SAFE */
+
+/* ---- unwind.c -------------------------------------------------------- */
+void ct_unwind_init(void);
+int ct_unwind(void *uc, uint64_t *frames, int max, uintptr_t from); /* SIGNAL-SAFE */
+
+/* ---- hooks.c --------------------------------------------------------- */
+int ct_real_sigaction(int sig, const struct sigaction *sa, struct sigaction *old); /* SIGNAL-SAFE */
+int ct_real_sigprocmask(int how, const sigset_t *set, sigset_t *old); /* SIGNAL-SAFE */
+void ct_hooks_init(void);
+
+/* ---- init.c ---------------------------------------------------------- */
+void ct_disable(const char *why, uint32_t reason); /* SIGNAL-SAFE */
+
+#endif

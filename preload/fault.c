@@ -1,0 +1,199 @@
+/* fault.c - the fault path: the SIGSEGV handler finds the page in the table,
+ * makes it writable, records the first write, and returns so that the store
+ * runs again.  Every other SIGSEGV is the application's: chained to its
+ * handler as the kernel would call it, or made fatal exactly as without the
+ * tracer. */
+#include <errno.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "arch.h"
+#include "ct.h"
+
+/* A page seen writable by us that keeps faulting has been protected behind
+ * our back: after this many retries the fault goes to the application. */
+#define RETRY_MAX 3
+
+static CT_TLS uintptr_t retry_addr;
+static CT_TLS int retry_count;
+
+/* SIGNAL-SAFE: the first write to a protected page, by a store (uc set) or
+ * by the kernel on behalf of a system call (via = its number, uc NULL).
+ * Returns 0 when the page is writable now, -1 when it could not be made so. */
+int ct_record_first_write(struct ct_module *m, _Atomic uint8_t *st, uintptr_t page,
+			  uintptr_t addr, uintptr_t ip, int via, void *uc)
+{
+	uint8_t expect = CT_PG_PROTECTED;
+	if (!atomic_compare_exchange_strong(st, &expect, CT_PG_CLAIMED)) {
+		/* another thread is on it: make sure we can proceed */
+		if (expect == CT_PG_CLAIMED)
+			return ct_page_unprotect(m, page);
+		return 0;
+	}
+	if (ct_page_unprotect(m, page) != 0) {
+		atomic_store(st, CT_PG_PROTECTED);
+		return -1;
+	}
+	expect = CT_PG_CLAIMED;
+	atomic_compare_exchange_strong(st, &expect, CT_PG_WRITTEN);
+
+	uint64_t frames[CT_MAX_FRAMES];
+	int n = 0;
+	if (ct.opt.backtrace > 0 && ct.unwind_ready)
+		n = ct_unwind(uc, frames, ct.opt.backtrace, ip);
+	struct ct_rec_fault *r = ct_log_reserve(sizeof *r + (size_t)n * sizeof frames[0]);
+	if (!r)
+		return 0;
+	r->module = m->id;
+	r->tid = ct_gettid();
+	r->page = page;
+	r->addr = addr;
+	r->ip = ip;
+	r->t_ns = ct_now_ns();
+	r->via = (uint16_t)via;
+	r->nframes = (uint16_t)n;
+	memcpy(r->frames, frames, (size_t)n * sizeof frames[0]);
+	ct_log_commit(r, CT_REC_FAULT);
+	return 0;
+}
+
+/* SIGNAL-SAFE: before a system call writes [addr, addr+len), give it the
+ * protected pages it will write (the kernel would fail with EFAULT). */
+int ct_claim_for_kernel(void *addr, size_t len, int sysno, uintptr_t ip)
+{
+	if (!addr || !len || !atomic_load(&ct.active))
+		return 0;
+	int saved = errno;
+	uintptr_t a = (uintptr_t)addr & ~(uintptr_t)(ct.page_size - 1);
+	uintptr_t end = (uintptr_t)addr + len;
+	if (end < a)
+		end = UINTPTR_MAX;
+	for (; a < end; a += ct.page_size) {
+		_Atomic uint8_t *st;
+		struct ct_module *m = ct_module_find(a, &st);
+		if (m && atomic_load(st) == CT_PG_PROTECTED)
+			ct_record_first_write(m, st, a, a < (uintptr_t)addr ? (uintptr_t)addr : a,
+					      ip, sysno, NULL);
+		if (a + ct.page_size < a)
+			break;
+	}
+	errno = saved;
+	return 0;
+}
+
+/* SIGNAL-SAFE: the SIGSEGV was not ours. */
+static void chain(int sig, siginfo_t *si, void *uc)
+{
+	struct sigaction app;
+	int expect = 0;
+	while (!atomic_compare_exchange_weak(&ct.app_lock, &expect, 1))
+		expect = 0;
+	app = ct.app_segv;
+	if (app.sa_handler != SIG_DFL && app.sa_handler != SIG_IGN &&
+	    (app.sa_flags & SA_RESETHAND))
+		ct.app_segv.sa_handler = SIG_DFL;
+	atomic_store(&ct.app_lock, 0);
+
+	if (app.sa_handler == SIG_DFL || app.sa_handler == SIG_IGN) {
+		/* Die as without us: with the default action in place, the
+		 * faulting instruction runs again and the kernel kills the
+		 * process with this signal (and a core dump).  A SIGSEGV sent
+		 * by kill() is sent again. */
+		if (app.sa_handler == SIG_IGN && si->si_code <= 0)
+			return;
+		struct sigaction dfl;
+		memset(&dfl, 0, sizeof dfl);
+		dfl.sa_handler = SIG_DFL;
+		ct_real_sigaction(sig, &dfl, NULL);
+		if (si->si_code <= 0) {
+			sigset_t s;
+			sigemptyset(&s);
+			sigaddset(&s, sig);
+			ct_real_sigprocmask(SIG_UNBLOCK, &s, NULL);
+			syscall(SYS_tgkill, getpid(), ct_gettid(), sig);
+		}
+		return;
+	}
+	/* Call the application's handler the way the kernel would have:
+	 * its sa_mask added, and the signal itself unless SA_NODEFER.  SIGSEGV
+	 * stays deliverable so that its handler's own first writes are traced. */
+	sigset_t mask = app.sa_mask, old;
+	if (!(app.sa_flags & SA_NODEFER))
+		sigaddset(&mask, sig);
+	sigdelset(&mask, SIGSEGV);
+	ct_real_sigprocmask(SIG_BLOCK, &mask, &old);
+	if (app.sa_flags & SA_SIGINFO)
+		app.sa_sigaction(sig, si, uc);
+	else
+		app.sa_handler(sig);
+	ct_real_sigprocmask(SIG_SETMASK, &old, NULL);
+}
+
+static void on_segv(int sig, siginfo_t *si, void *ucv)
+{
+	int saved = errno;
+	ucontext_t *uc = ucv;
+
+	if (si->si_code == SEGV_ACCERR && atomic_load(&ct.active) && ct_arch_is_write(uc)) {
+		uintptr_t addr = (uintptr_t)si->si_addr;
+		uintptr_t page = addr & ~(uintptr_t)(ct.page_size - 1);
+		_Atomic uint8_t *st;
+		struct ct_module *m = ct_module_find(addr, &st);
+		if (m) {
+			uint8_t s = atomic_load(st);
+			if (s == CT_PG_PROTECTED &&
+			    ct_record_first_write(m, st, page, addr, ct_arch_ip(uc), 0, uc) == 0) {
+				retry_addr = 0;
+				errno = saved;
+				return;
+			}
+			/* claimed by another thread, or just unprotected: retry */
+			if ((s == CT_PG_CLAIMED || s == CT_PG_WRITTEN || s == CT_PG_OPEN) &&
+			    !(retry_addr == addr && retry_count >= RETRY_MAX)) {
+				retry_count = retry_addr == addr ? retry_count + 1 : 1;
+				retry_addr = addr;
+				if (s == CT_PG_CLAIMED)
+					ct_page_unprotect(m, page);
+				errno = saved;
+				return;
+			}
+		}
+	}
+	retry_addr = 0;
+	chain(sig, si, uc);
+	errno = saved;
+}
+
+/* Installs the handler; whatever was installed before becomes the
+ * application's handler, called for every fault that is not ours. */
+int ct_fault_install(void)
+{
+	struct sigaction sa, old;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_segv;
+	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER | SA_RESTART;
+	sigemptyset(&sa.sa_mask);
+	if (ct_real_sigaction(SIGSEGV, &sa, &old) != 0) {
+		ct_warn("cannot install the SIGSEGV handler; tracing is off", NULL);
+		return -1;
+	}
+	ct.app_segv = old;
+	return 0;
+}
+
+/* The application's sigaction(SIGSEGV, ...): remembered, never installed
+ * over ours.  Returns what it would have returned. */
+int ct_app_sigaction(const struct sigaction *act, struct sigaction *oldact)
+{
+	int expect = 0;
+	while (!atomic_compare_exchange_weak(&ct.app_lock, &expect, 1))
+		expect = 0;
+	if (oldact)
+		*oldact = ct.app_segv;
+	if (act)
+		ct.app_segv = *act;
+	atomic_store(&ct.app_lock, 0);
+	return 0;
+}

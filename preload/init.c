@@ -1,0 +1,158 @@
+/* init.c - attaching to the process: from the audit module right after
+ * relocation (before any constructor) when LD_AUDIT is set, otherwise from
+ * this library's constructor; and the clean end at exit. */
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <unistd.h>
+
+#include "ct.h"
+
+#define CT_EXPORT __attribute__((visibility("default")))
+
+struct ct_state ct = { .lock = PTHREAD_MUTEX_INITIALIZER };
+
+/* SIGNAL-SAFE: stop for good: no more claims, one line, one note. */
+void ct_disable(const char *why, uint32_t reason)
+{
+	atomic_store(&ct.active, 0);
+	ct.disabled = 1;
+	ct_log_note(UINT32_MAX, reason, why);
+	ct_log_set_flag(CT_LOGF_DISABLED);
+	ct_warn(why, NULL);
+}
+
+/* Options, log and handler: the parts that need no initialised libc. */
+static int start(char **envp)
+{
+	ct.page_size = getauxval(AT_PAGESZ);
+	if (!ct.page_size)
+		ct.page_size = 4096;
+	if (ct_options_parse(&ct.opt, envp) || ct_log_open()) {
+		ct.disabled = 1;
+		return -1;
+	}
+	ct_vma_init();
+	if (ct_fault_install()) {
+		ct_disable("cannot install the SIGSEGV handler; tracing is off", CT_WHY_MPROTECT);
+		return -1;
+	}
+	ct.hooked = 1;
+	atomic_store(&ct.active, 1);
+	return 0;
+}
+
+/* Called by libcowtrace-audit.so when the initial objects are relocated and
+ * no constructor has run yet.  libc of this namespace is not initialised:
+ * only system calls and our own code here.  libc's own pages wait for the
+ * constructor, which first finds out which of them glibc writes with all
+ * signals blocked. */
+CT_EXPORT void cowtrace_audit_startup(char **envp)
+{
+	if (ct.early || ct.initialized || ct.disabled)
+		return;
+	if (start(envp))
+		return;
+	ct.early = 1;
+	pthread_mutex_lock(&ct.lock);
+	ct_modules_scan(0);
+	ct_protect_attach_pending("libc.so.6");
+	pthread_mutex_unlock(&ct.lock);
+}
+
+/* Called by the audit module when a later load or unload is complete as far
+ * as the loader's lists go (for dlopen: before relocation, so relocation
+ * writes are seen as run-time writes by ld.so). */
+CT_EXPORT void cowtrace_audit_consistent(void)
+{
+	if (!ct.initialized || ct.disabled)
+		return;
+	pthread_mutex_lock(&ct.lock);
+	ct_modules_scan(1);
+	pthread_mutex_unlock(&ct.lock);
+}
+
+/* Called by the audit module before an object is unmapped. */
+CT_EXPORT void cowtrace_audit_close(uintptr_t bias, const void *phdr)
+{
+	if (!ct.initialized || ct.disabled)
+		return;
+	pthread_mutex_lock(&ct.lock);
+	for (uint32_t i = 0; i < ct.nmodules; i++) {
+		struct ct_module *m = &ct.modules[i];
+		if (atomic_load(&m->live) && m->bias == bias && (!phdr || m->phdr == phdr)) {
+			atomic_store(&m->live, 0);
+			ct_log_unload(m);
+			ct_modules_publish();
+		}
+	}
+	pthread_mutex_unlock(&ct.lock);
+}
+
+/* COWTRACE_FOLLOW=0: children started by exec are not traced. */
+static void drop_from_env(const char *var, const char *needle)
+{
+	const char *v = getenv(var);
+	if (!v || !strstr(v, needle))
+		return;
+	char buf[CT_MAX_PATH * 2];
+	size_t n = 0;
+	for (const char *p = v; *p;) {
+		size_t len = strcspn(p, ": ");
+		if (len && n + len + 2 < sizeof buf) {
+			char item[CT_MAX_PATH];
+			size_t k = len < sizeof item - 1 ? len : sizeof item - 1;
+			memcpy(item, p, k);
+			item[k] = 0;
+			if (!strstr(item, needle)) {
+				if (n)
+					buf[n++] = ':';
+				memcpy(buf + n, item, k);
+				n += k;
+			}
+		}
+		p += len;
+		p += *p != 0;
+	}
+	buf[n] = 0;
+	if (n)
+		setenv(var, buf, 1);
+	else
+		unsetenv(var);
+}
+
+__attribute__((constructor(101))) static void cowtrace_init(int argc, char **argv, char **envp)
+{
+	(void)argc;
+	(void)argv;
+	if (ct.disabled || ct.initialized)
+		return;
+	if (!ct.early && start(envp))
+		return;
+	ct_hooks_init();
+	ct_unwind_init();
+
+	pthread_mutex_lock(&ct.lock);
+	if (!ct.early)
+		ct_modules_scan(0);
+	ct_probe_sigblocked();
+	ct_protect_open_sigblocked();
+	ct_protect_attach_pending(NULL);
+	ct.initialized = 1;
+	pthread_mutex_unlock(&ct.lock);
+
+	if (!ct.opt.follow) {
+		drop_from_env("LD_PRELOAD", "libcowtrace");
+		drop_from_env("LD_AUDIT", "libcowtrace");
+	}
+}
+
+__attribute__((destructor)) static void cowtrace_fini(void)
+{
+	if (!ct.initialized || ct.disabled)
+		return;
+	pthread_mutex_lock(&ct.lock);
+	ct_protect_final_scan();
+	pthread_mutex_unlock(&ct.lock);
+	ct_log_close(-1);
+}

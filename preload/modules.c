@@ -1,0 +1,280 @@
+/* modules.c - which objects are loaded, where their writable ranges are, and
+ * the sorted lookup table that the fault handler reads. */
+#include <elf.h>
+#include <limits.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "ct.h"
+
+struct found {
+	uintptr_t bias;
+	const char *name;
+	const ElfW(Phdr) *phdr;
+	int phnum;
+};
+
+static struct found found[CT_MAX_MODULES];
+static int nfound;
+
+static int collect(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)size;
+	(void)arg;
+	if (nfound == CT_MAX_MODULES)
+		return 1;
+	found[nfound++] = (struct found){ info->dlpi_addr, info->dlpi_name,
+					  info->dlpi_phdr, info->dlpi_phnum };
+	return 0;
+}
+
+static uintptr_t page_down(uintptr_t a) { return a & ~(uintptr_t)(ct.page_size - 1); }
+static uintptr_t page_up(uintptr_t a) { return page_down(a + ct.page_size - 1); }
+
+static int contains(const struct found *f, uintptr_t addr)
+{
+	for (int i = 0; i < f->phnum; i++) {
+		const ElfW(Phdr) *p = &f->phdr[i];
+		if (p->p_type == PT_LOAD && addr >= f->bias + p->p_vaddr &&
+		    addr < f->bias + p->p_vaddr + p->p_memsz)
+			return 1;
+	}
+	return 0;
+}
+
+static void read_build_id(struct ct_module *m)
+{
+	for (int i = 0; i < m->phnum; i++) {
+		const ElfW(Phdr) *p = &m->phdr[i];
+		if (p->p_type != PT_NOTE)
+			continue;
+		const char *n = (const char *)(m->bias + p->p_vaddr);
+		const char *end = n + p->p_memsz;
+		while (n + sizeof(ElfW(Nhdr)) <= end) {
+			const ElfW(Nhdr) *nh = (const ElfW(Nhdr) *)n;
+			size_t nsz = (nh->n_namesz + 3) & ~3u, dsz = (nh->n_descsz + 3) & ~3u;
+			const char *name = n + sizeof *nh, *desc = name + nsz;
+			if (desc + dsz > end)
+				break;
+			if (nh->n_type == NT_GNU_BUILD_ID && nh->n_namesz == 4 &&
+			    !memcmp(name, "GNU", 4) && nh->n_descsz <= CT_MAX_BUILD_ID) {
+				memcpy(m->build_id, desc, nh->n_descsz);
+				m->build_id_len = nh->n_descsz;
+				return;
+			}
+			n = desc + dsz;
+		}
+	}
+}
+
+/* Writable PT_LOAD ranges, page rounded, minus PT_GNU_RELRO (rounded the
+ * way ld.so rounds it: the page holding the end of RELRO stays writable). */
+static void compute_ranges(struct ct_module *m)
+{
+	for (int i = 0; i < m->phnum; i++) {
+		const ElfW(Phdr) *p = &m->phdr[i];
+		if (p->p_type == PT_GNU_RELRO && p->p_memsz) {
+			m->relro_start = page_down(m->bias + p->p_vaddr);
+			m->relro_end = page_down(m->bias + p->p_vaddr + p->p_memsz);
+		}
+	}
+	for (int i = 0; i < m->phnum && m->nranges < CT_MAX_RANGES; i++) {
+		const ElfW(Phdr) *p = &m->phdr[i];
+		if (p->p_type != PT_LOAD || !(p->p_flags & PF_W) || !p->p_memsz)
+			continue;
+		int prot = PROT_READ | PROT_WRITE | (p->p_flags & PF_X ? PROT_EXEC : 0);
+		uintptr_t s = page_down(m->bias + p->p_vaddr);
+		uintptr_t e = page_up(m->bias + p->p_vaddr + p->p_memsz);
+		if (m->relro_end > m->relro_start && m->relro_start < e && m->relro_end > s) {
+			if (m->relro_start > s && m->nranges < CT_MAX_RANGES - 1)
+				m->ranges[m->nranges++] = (struct ct_range){ s, m->relro_start, prot, NULL };
+			s = m->relro_end > s ? m->relro_end : s;
+		}
+		if (s < e)
+			m->ranges[m->nranges++] = (struct ct_range){ s, e, prot, NULL };
+	}
+	for (int i = 0; i < m->nranges; i++)
+		m->writable_pages += (uint32_t)((m->ranges[i].end - m->ranges[i].start) / ct.page_size);
+}
+
+static const char *base_name(const char *p)
+{
+	const char *s = strrchr(p, '/');
+	return s ? s + 1 : p;
+}
+
+/* Decides whether a new object is tracked; sets flags and reason. */
+static void classify(struct ct_module *m, const struct found *f)
+{
+	const char *b = base_name(m->path);
+	if (f->bias == getauxval(AT_BASE) && f->bias) {
+		m->reason = CT_WHY_LOADER;
+	} else if (contains(f, (uintptr_t)&ct) || !strncmp(b, "libunwind", 9) ||
+		   !strncmp(b, "liblzma", 7) || !strncmp(b, "libcowtrace", 11)) {
+		m->reason = CT_WHY_TRACER;
+	} else if (ct.opt.nincl || ct.opt.nexcl) {
+		int keep = !ct.opt.nincl;
+		for (int i = 0; i < ct.opt.nincl; i++)
+			keep |= ct_glob_match(ct.opt.incl[i], m->path);
+		for (int i = 0; i < ct.opt.nexcl; i++)
+			if (ct_glob_match(ct.opt.excl[i], m->path))
+				keep = 0;
+		if (!keep)
+			m->reason = CT_WHY_EXCLUDED;
+	}
+	if (m->reason)
+		m->flags |= CT_MODF_UNTRACKED;
+}
+
+static char *copy_path(const char *name, int is_main)
+{
+	char buf[PATH_MAX];
+	const char *src = name;
+	if (is_main) {
+		ssize_t n = ct_sys_readlink("/proc/self/exe", buf, sizeof buf - 1);
+		buf[n > 0 ? n : 0] = 0;
+		src = buf;
+	} else if (name[0] != '/' && strchr(name, '/') && realpath(name, buf)) {
+		src = buf;
+	}
+	size_t len = strlen(src);
+	char *p = ct_arena_alloc(len + 1);
+	if (p)
+		memcpy(p, src, len + 1);
+	return p ? p : (char *)"";
+}
+
+static struct ct_module *add_module(const struct found *f, int is_main)
+{
+	if (ct.nmodules == CT_MAX_MODULES) {
+		static int said;
+		if (!said++)
+			ct_warn("more than 4096 objects loaded: later ones are not traced", NULL);
+		return NULL;
+	}
+	struct ct_module *m = &ct.modules[ct.nmodules];
+	memset(m, 0, sizeof *m);
+	m->id = ct.nmodules;
+	m->bias = f->bias;
+	m->phdr = f->phdr;
+	m->phnum = f->phnum;
+	m->path = copy_path(f->name, is_main);
+	if (is_main)
+		m->flags |= CT_MODF_MAIN;
+	read_build_id(m);
+	compute_ranges(m);
+	classify(m, f);
+	ct.nmodules++;
+	atomic_store(&m->live, 1);
+	return m;
+}
+
+static int by_start(const void *a, const void *b)
+{
+	const struct ct_span *x = a, *y = b;
+	return x->start < y->start ? -1 : x->start > y->start;
+}
+
+/* Builds a new lookup table from the live tracked modules and publishes it.
+ * The old one is left in place: a handler may still be reading it. */
+void ct_modules_publish(void)
+{
+	size_t n = 0;
+	for (uint32_t i = 0; i < ct.nmodules; i++) {
+		struct ct_module *m = &ct.modules[i];
+		if (atomic_load(&m->live) && !(m->flags & CT_MODF_UNTRACKED))
+			for (int r = 0; r < m->nranges; r++)
+				n += m->ranges[r].state != NULL;
+	}
+	struct ct_table *t = ct_arena_alloc(sizeof *t + n * sizeof t->span[0]);
+	if (!t)
+		return;
+	t->n = 0;
+	for (uint32_t i = 0; i < ct.nmodules; i++) {
+		struct ct_module *m = &ct.modules[i];
+		if (!atomic_load(&m->live) || (m->flags & CT_MODF_UNTRACKED))
+			continue;
+		for (int r = 0; r < m->nranges; r++)
+			if (m->ranges[r].state && t->n < n)
+				t->span[t->n++] = (struct ct_span){ m->ranges[r].start,
+					m->ranges[r].end, m, m->ranges[r].state };
+	}
+	qsort(t->span, t->n, sizeof t->span[0], by_start);
+	atomic_store_explicit(&ct.table, t, memory_order_release);
+}
+
+/* SIGNAL-SAFE */
+struct ct_module *ct_module_find(uintptr_t addr, _Atomic uint8_t **state)
+{
+	struct ct_table *t = atomic_load_explicit(&ct.table, memory_order_acquire);
+	if (!t)
+		return NULL;
+	size_t lo = 0, hi = t->n;
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct ct_span *s = &t->span[mid];
+		if (addr < s->start)
+			hi = mid;
+		else if (addr >= s->end)
+			lo = mid + 1;
+		else {
+			if (!atomic_load(&s->mod->live))
+				return NULL;
+			*state = s->state + (addr - s->start) / ct.page_size;
+			return s->mod;
+		}
+	}
+	return NULL;
+}
+
+/* Finds objects that appeared or went away since the last scan.  New ones
+ * are described in the log and attached; gone ones leave the table before
+ * anything else can be mapped at their addresses.  Caller holds ct.lock. */
+void ct_modules_scan(int attach)
+{
+	nfound = 0;
+	dl_iterate_phdr(collect, NULL);
+
+	for (uint32_t i = 0; i < ct.nmodules; i++)
+		ct.modules[i].seen = 0;
+	int changed = 0;
+	for (int k = 0; k < nfound; k++) {
+		struct ct_module *m = NULL;
+		for (uint32_t i = 0; i < ct.nmodules; i++) {
+			struct ct_module *c = &ct.modules[i];
+			if (atomic_load(&c->live) && c->bias == found[k].bias &&
+			    c->phdr == found[k].phdr) {
+				m = c;
+				break;
+			}
+		}
+		if (m) {
+			m->seen = 1;
+			continue;
+		}
+		const char *nm = found[k].name;
+		if ((k && !nm[0]) || !strncmp(nm, "linux-vdso", 10) || !strncmp(nm, "linux-gate", 10))
+			continue;           /* the vdso: nothing of it is ours to track */
+		m = add_module(&found[k], k == 0);
+		if (!m)
+			continue;
+		m->seen = 1;
+		ct_log_module(m);
+		if (attach)
+			ct_protect_attach(m);
+		changed = 1;
+	}
+	for (uint32_t i = 0; i < ct.nmodules; i++) {
+		struct ct_module *m = &ct.modules[i];
+		if (atomic_load(&m->live) && !m->seen) {
+			atomic_store(&m->live, 0);
+			ct_log_unload(m);
+			changed = 1;
+		}
+	}
+	if (changed)
+		ct_modules_publish();
+}

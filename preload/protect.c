@@ -1,0 +1,434 @@
+/* protect.c - which pages are dirty already (pagemap), write-protecting the
+ * rest, giving pages back, the VMA budget, and the pages glibc writes with
+ * every signal blocked (which must never be protected). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "ct.h"
+
+#define PM_PRESENT (1ull << 63)
+#define PM_SWAP    (1ull << 62)
+#define PM_FILE    (1ull << 61)
+#define PM_EXCL    (1ull << 56)
+#define PM_CHUNK   512
+
+/* Private-dirty: a private anonymous copy mapped only here, or swapped out. */
+static int pm_dirty(uint64_t e)
+{
+	return (e & PM_SWAP) || ((e & PM_PRESENT) && !(e & PM_FILE) && (e & PM_EXCL));
+}
+
+/* Calls fn(arg, page, entry) for each page of [start, end); returns -1 when
+ * /proc/self/pagemap cannot be read. */
+static int pagemap_walk(uintptr_t start, uintptr_t end,
+			void (*fn)(void *, uintptr_t, uint64_t), void *arg)
+{
+	static int said;
+	uint64_t buf[PM_CHUNK];
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		goto fail;
+	for (uintptr_t a = start; a < end;) {
+		size_t n = (end - a) / ct.page_size;
+		if (n > PM_CHUNK)
+			n = PM_CHUNK;
+		ssize_t r = ct_sys_pread(fd, buf, n * 8, (off_t)(a / ct.page_size * 8));
+		if (r != (ssize_t)(n * 8)) {
+			close(fd);
+			goto fail;
+		}
+		for (size_t i = 0; i < n; i++, a += ct.page_size)
+			fn(arg, a, buf[i]);
+	}
+	close(fd);
+	return 0;
+fail:
+	if (!said++) {
+		ct_warn("cannot read /proc/self/pagemap: pages dirty before attach are "
+			"counted as run-time writes", NULL);
+		ct_log_note(UINT32_MAX, CT_WHY_PAGEMAP, "/proc/self/pagemap unreadable");
+	}
+	return -1;
+}
+
+static int is_sigblocked(uintptr_t page)
+{
+	for (int i = 0; i < ct.nsigblocked; i++)
+		if (ct.sigblocked[i] == page)
+			return 1;
+	return 0;
+}
+
+static struct ct_range *range_of(struct ct_module *m, uintptr_t page)
+{
+	for (int i = 0; i < m->nranges; i++)
+		if (page >= m->ranges[i].start && page < m->ranges[i].end)
+			return &m->ranges[i];
+	return NULL;
+}
+
+/* Applies prot to each maximal run of pages in state `want`.
+ * SIGNAL-SAFE.  Returns the number of runs, or -1 if an mprotect failed. */
+static int protect_runs(struct ct_range *r, uint8_t want, int prot)
+{
+	size_t n = (r->end - r->start) / ct.page_size, runs = 0;
+	for (size_t i = 0; i < n;) {
+		if (atomic_load(&r->state[i]) != want) {
+			i++;
+			continue;
+		}
+		size_t j = i;
+		while (j < n && atomic_load(&r->state[j]) == want)
+			j++;
+		if (mprotect((void *)(r->start + i * ct.page_size), (j - i) * ct.page_size, prot))
+			return -1;
+		runs++;
+		i = j;
+	}
+	return (int)runs;
+}
+
+static int count_runs(const struct ct_range *r, uint8_t want)
+{
+	size_t n = (r->end - r->start) / ct.page_size;
+	int runs = 0;
+	for (size_t i = 0; i < n; i++)
+		if (atomic_load(&r->state[i]) == want &&
+		    (i == 0 || atomic_load(&r->state[i - 1]) != want))
+			runs++;
+	return runs;
+}
+
+struct classify_ctx {
+	struct ct_module *m;
+	struct ct_range *r;
+	int reattach;
+};
+
+static void classify_page(void *arg, uintptr_t page, uint64_t e)
+{
+	struct classify_ctx *c = arg;
+	_Atomic uint8_t *st = &c->r->state[(page - c->r->start) / ct.page_size];
+	uint8_t old = atomic_load(st);
+
+	if (c->reattach && (old == CT_PG_PROTECTED || old == CT_PG_APP ||
+			    (old == CT_PG_OPEN && is_sigblocked(page))))
+		return;
+	if (pm_dirty(e)) {
+		atomic_store(st, CT_PG_UNTRACKED);
+		ct_log_page(c->m, page, CT_PAGE_ATTACH, 0);
+	} else if (is_sigblocked(page)) {
+		atomic_store(st, CT_PG_OPEN);
+		ct_log_page(c->m, page, CT_PAGE_UNPROTECTED, CT_WHY_SIGBLOCKED);
+	} else {
+		atomic_store(st, CT_PG_PROTECTED);
+	}
+}
+
+static void mark_all(void *arg, uintptr_t page, uint64_t e)
+{
+	(void)e;
+	classify_page(arg, page, 0);
+}
+
+/* Classifies every page of m (dirty now, left open, or to protect), makes
+ * the table know them, then write-protects.  Also used after fork. */
+static void attach(struct ct_module *m, int reattach)
+{
+	if ((m->flags & CT_MODF_UNTRACKED) || atomic_load(&m->degraded))
+		return;
+	int runs = 0;
+	for (int i = 0; i < m->nranges; i++) {
+		struct ct_range *r = &m->ranges[i];
+		if (!r->state)
+			r->state = ct_arena_alloc((r->end - r->start) / ct.page_size);
+		if (!r->state) {
+			ct_module_degrade(m, CT_WHY_TABLE_FULL);
+			return;
+		}
+		struct classify_ctx c = { m, r, reattach };
+		if (pagemap_walk(r->start, r->end, classify_page, &c))
+			pagemap_walk(r->start, r->end, mark_all, &c);
+		runs += count_runs(r, CT_PG_PROTECTED);
+	}
+	/* each protected run can split one mapping into three */
+	if (atomic_fetch_add(&ct.vma_added, 2 * runs) + 2 * runs > ct.vma_limit) {
+		ct_module_degrade(m, CT_WHY_VMA_LIMIT);
+		return;
+	}
+	ct_modules_publish();   /* the handler must know the pages first */
+	for (int i = 0; i < m->nranges; i++)
+		if (protect_runs(&m->ranges[i], CT_PG_PROTECTED,
+				 m->ranges[i].prot & ~PROT_WRITE) < 0) {
+			ct_module_degrade(m, CT_WHY_MPROTECT);
+			return;
+		}
+}
+
+void ct_protect_attach(struct ct_module *m)
+{
+	m->attached = 1;
+	attach(m, 0);
+}
+
+/* Attaches every live module not attached yet, except the one whose file
+ * name is `skip` (NULL: none). */
+void ct_protect_attach_pending(const char *skip)
+{
+	for (uint32_t i = 0; i < ct.nmodules; i++) {
+		struct ct_module *m = &ct.modules[i];
+		const char *b = strrchr(m->path, '/');
+		b = b ? b + 1 : m->path;
+		if (atomic_load(&m->live) && !m->attached && !(skip && !strcmp(b, skip)))
+			ct_protect_attach(m);
+	}
+}
+
+/* In the child of a fork: every page the child has not written itself is
+ * shared with the parent again, so watch it again. */
+void ct_protect_reattach_all(void)
+{
+	for (uint32_t i = 0; i < ct.nmodules; i++)
+		if (atomic_load(&ct.modules[i].live))
+			attach(&ct.modules[i], 1);
+}
+
+/* SIGNAL-SAFE: makes one page writable.  When the VMA budget is spent or
+ * mprotect fails, gives up the whole module instead (which also makes the
+ * page writable).  Returns 0 either way unless even that failed. */
+int ct_page_unprotect(struct ct_module *m, uintptr_t page)
+{
+	struct ct_range *r = range_of(m, page);
+	if (!r)
+		return -1;
+	if (atomic_fetch_add(&ct.vma_added, 2) + 2 > ct.vma_limit) {
+		ct_module_degrade(m, CT_WHY_VMA_LIMIT);
+		return 0;
+	}
+	if (mprotect((void *)page, ct.page_size, r->prot) == 0)
+		return 0;
+	ct_module_degrade(m, errno == ENOMEM ? CT_WHY_VMA_LIMIT : CT_WHY_MPROTECT);
+	return mprotect((void *)page, ct.page_size, r->prot);
+}
+
+/* SIGNAL-SAFE: stops tracking m: every protected page becomes writable
+ * again (whole runs, so mappings merge back) and is watched at exit only. */
+void ct_module_degrade(struct ct_module *m, uint32_t reason)
+{
+	if (atomic_exchange(&m->degraded, 1))
+		return;
+	for (int i = 0; i < m->nranges; i++) {
+		struct ct_range *r = &m->ranges[i];
+		if (!r->state)
+			continue;
+		size_t n = (r->end - r->start) / ct.page_size;
+		for (size_t k = 0; k < n; k++) {
+			uint8_t s = atomic_load(&r->state[k]);
+			if (s == CT_PG_PROTECTED || s == CT_PG_CLAIMED)
+				atomic_store(&r->state[k], CT_PG_OPEN);
+		}
+		/* one call per range: the application's own protections (APP
+		 * pages) are rare; keep them by protecting around them */
+		protect_runs(r, CT_PG_OPEN, r->prot);
+		protect_runs(r, CT_PG_WRITTEN, r->prot);
+		protect_runs(r, CT_PG_UNTRACKED, r->prot);
+	}
+	m->reason = reason;
+	const char *why = reason == CT_WHY_VMA_LIMIT ? "the mapping limit (vm.max_map_count) is near"
+			: reason == CT_WHY_MPROTECT ? "mprotect failed"
+			: "the tracer's tables are full";
+	ct_log_note(m->id, reason, why);
+	ct_warn("stopped tracing ", m->path, ": ", why, NULL);
+}
+
+struct exit_ctx {
+	struct ct_module *m;
+	struct ct_range *r;   /* NULL: the whole module is unwatched */
+};
+
+static void exit_page(void *arg, uintptr_t page, uint64_t e)
+{
+	struct exit_ctx *c = arg;
+	uint32_t reason = c->m->reason;
+	if (c->r) {
+		uint8_t s = atomic_load(&c->r->state[(page - c->r->start) / ct.page_size]);
+		if (s != CT_PG_OPEN && s != CT_PG_APP)
+			return;
+		if (s == CT_PG_APP)
+			reason = CT_WHY_APP_PROTECT;
+		else if (is_sigblocked(page) && !atomic_load(&c->m->degraded))
+			reason = CT_WHY_SIGBLOCKED;
+	}
+	if (pm_dirty(e))
+		ct_log_page(c->m, page, CT_PAGE_EXIT, reason);
+}
+
+/* At exit: which pages that the tracer could not watch are dirty now. */
+void ct_protect_final_scan(void)
+{
+	for (uint32_t i = 0; i < ct.nmodules; i++) {
+		struct ct_module *m = &ct.modules[i];
+		if (!atomic_load(&m->live) || m->reason == CT_WHY_TRACER ||
+		    m->reason == CT_WHY_EXCLUDED)
+			continue;
+		int whole = (m->flags & CT_MODF_UNTRACKED) != 0;
+		for (int k = 0; k < m->nranges; k++) {
+			struct exit_ctx c = { m, whole ? NULL : &m->ranges[k] };
+			if (whole || m->ranges[k].state)
+				pagemap_walk(m->ranges[k].start, m->ranges[k].end, exit_page, &c);
+		}
+	}
+}
+
+/* ---- VMA budget ---------------------------------------------------- */
+
+static long read_long_file(const char *path)
+{
+	char buf[32];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = ct_sys_read(fd, buf, sizeof buf - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	return strtol(buf, NULL, 10);
+}
+
+static long count_mappings(void)
+{
+	char buf[4096];
+	long lines = 0;
+	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n;
+	while ((n = ct_sys_read(fd, buf, sizeof buf)) > 0)
+		for (ssize_t i = 0; i < n; i++)
+			lines += buf[i] == '\n';
+	close(fd);
+	return lines;
+}
+
+/* The tracer may use half of the mappings the process has left. */
+void ct_vma_init(void)
+{
+	long max = read_long_file("/proc/sys/vm/max_map_count");
+	long used = count_mappings();
+	if (max <= 0)
+		max = 65530;
+	if (used < 0)
+		used = 1000;
+	ct.vma_limit = max > used ? (max - used) / 2 : 0;
+	atomic_store(&ct.vma_added, 0);
+}
+
+/* ---- pages glibc writes with all signals blocked -------------------- */
+
+static void *probe_thread(void *arg)
+{
+	void *p = malloc(64);
+	free(p);
+	return arg;
+}
+
+struct snap_ctx {
+	uint8_t *before;
+	size_t idx;
+	int fd;
+	int after;
+};
+
+static void snap_page(void *arg, uintptr_t page, uint64_t e)
+{
+	struct snap_ctx *c = arg;
+	if (!c->after) {
+		c->before[c->idx++] = (uint8_t)pm_dirty(e);
+	} else if (!c->before[c->idx++] && pm_dirty(e)) {
+		ssize_t r = write(c->fd, &page, sizeof page);
+		(void)r;
+	}
+}
+
+static void probe_walk(struct snap_ctx *c)
+{
+	c->idx = 0;
+	for (uint32_t i = 0; i < ct.nmodules; i++) {
+		struct ct_module *m = &ct.modules[i];
+		if (!atomic_load(&m->live) || (m->flags & CT_MODF_UNTRACKED))
+			continue;
+		for (int k = 0; k < m->nranges; k++)
+			pagemap_walk(m->ranges[k].start, m->ranges[k].end, snap_page, c);
+	}
+}
+
+/* glibc blocks every signal with direct system calls around clone() in
+ * pthread_create and while a thread exits; a write-protected page written
+ * there kills the process.  Which pages those are depends on the libc build,
+ * so ask it: a child creates and joins one thread and reports the tracked
+ * pages that became private while it did.  Those are never protected. */
+void ct_probe_sigblocked(void)
+{
+	int fds[2];
+	size_t total = 0;
+	for (uint32_t i = 0; i < ct.nmodules; i++)
+		for (int k = 0; k < ct.modules[i].nranges; k++)
+			total += (ct.modules[i].ranges[k].end - ct.modules[i].ranges[k].start) / ct.page_size;
+	uint8_t *before = ct_arena_alloc(total + 1);
+	if (!before || pipe2(fds, O_CLOEXEC))
+		return;
+	pid_t pid = _Fork();
+	if (pid < 0) {
+		close(fds[0]);
+		close(fds[1]);
+		return;
+	}
+	if (pid == 0) {
+		atomic_store(&ct.active, 0);
+		ct_log_detach();
+		for (uint32_t i = 0; i < ct.nmodules; i++)
+			for (int k = 0; k < ct.modules[i].nranges; k++) {
+				struct ct_range *r = &ct.modules[i].ranges[k];
+				mprotect((void *)r->start, r->end - r->start, r->prot);
+			}
+		struct snap_ctx c = { before, 0, fds[1], 0 };
+		probe_walk(&c);
+		pthread_t t;
+		if (pthread_create(&t, NULL, probe_thread, NULL) == 0)
+			pthread_join(t, NULL);
+		c.after = 1;
+		probe_walk(&c);
+		_exit(0);
+	}
+	close(fds[1]);
+	uintptr_t page;
+	while (ct_sys_read(fds[0], &page, sizeof page) == sizeof page)
+		if (ct.nsigblocked < (int)(sizeof ct.sigblocked / sizeof ct.sigblocked[0]))
+			ct.sigblocked[ct.nsigblocked++] = page;
+	close(fds[0]);
+	int st;
+	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+		;
+}
+
+/* After the probe: pages of already attached modules that turn out to be
+ * written with signals blocked are opened again. */
+void ct_protect_open_sigblocked(void)
+{
+	for (int i = 0; i < ct.nsigblocked; i++) {
+		_Atomic uint8_t *st;
+		uintptr_t page = ct.sigblocked[i];
+		struct ct_module *m = ct_module_find(page, &st);
+		if (!m || atomic_load(st) != CT_PG_PROTECTED)
+			continue;
+		atomic_store(st, CT_PG_OPEN);
+		mprotect((void *)page, ct.page_size, range_of(m, page)->prot);
+		ct_log_page(m, page, CT_PAGE_UNPROTECTED, CT_WHY_SIGBLOCKED);
+	}
+}

@@ -1,0 +1,54 @@
+/* unwind.c - backtraces of the faulting context with libunwind (1.6 on
+ * Debian 12: unw_init_local2 on the handler's ucontext, a bounded unw_step
+ * loop; no unw_backtrace2). */
+#define UNW_LOCAL_ONLY
+#include <libunwind.h>
+
+#include "ct.h"
+
+/* Outside signal context, once: per-thread caches (no global lock in the
+ * handler) and a first unwind so that libunwind has set itself up. */
+void ct_unwind_init(void)
+{
+	unw_context_t ctx;
+	unw_cursor_t cur;
+	uint64_t frames[8];
+
+	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
+	if (unw_getcontext(&ctx) == 0 && unw_init_local(&cur, &ctx) == 0)
+		for (int i = 0; i < 8 && unw_step(&cur) > 0; i++)
+			unw_get_reg(&cur, UNW_REG_IP, (unw_word_t *)&frames[i]);
+	ct.unwind_ready = 1;
+}
+
+/* SIGNAL-SAFE: up to max instruction addresses, innermost first.  With uc
+ * (a signal's ucontext) the first is the faulting instruction; without, the
+ * tracer's own frames are skipped up to the return address `from` (the call
+ * site of the wrapper). */
+int ct_unwind(void *uc, uint64_t *frames, int max, uintptr_t from)
+{
+	unw_context_t ctx;
+	unw_cursor_t cur;
+	int n = 0, skip = 0;
+
+	if (uc) {
+		if (unw_init_local2(&cur, (unw_context_t *)uc, UNW_INIT_SIGNAL_FRAME) < 0)
+			return 0;
+	} else {
+		if (unw_getcontext(&ctx) < 0 || unw_init_local(&cur, &ctx) < 0)
+			return 0;
+		skip = 1;
+	}
+	do {
+		unw_word_t ip;
+		if (unw_get_reg(&cur, UNW_REG_IP, &ip) < 0 || !ip)
+			break;
+		if (skip) {
+			if (ip != from && skip++ < 8)
+				continue;
+			skip = 0;
+		}
+		frames[n++] = ip;
+	} while (n < max && unw_step(&cur) > 0);
+	return n;
+}

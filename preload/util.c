@@ -1,0 +1,125 @@
+/* util.c - small helpers: clock, tid, string formatting without stdio,
+ * messages on stderr, glob matching and the never-freed arena. */
+#include <errno.h>
+#include <fnmatch.h>
+#include <stdarg.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "ct.h"
+
+/* SIGNAL-SAFE: clock_gettime is a vDSO call. */
+uint64_t ct_now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* SIGNAL-SAFE */
+pid_t ct_gettid(void)
+{
+	return (pid_t)syscall(SYS_gettid);
+}
+
+/* SIGNAL-SAFE: copies at most n-1 bytes, always terminates, returns strlen(src). */
+size_t ct_strlcpy(char *dst, const char *src, size_t n)
+{
+	size_t len = strlen(src);
+	if (n) {
+		size_t k = len < n - 1 ? len : n - 1;
+		memcpy(dst, src, k);
+		dst[k] = 0;
+	}
+	return len;
+}
+
+/* SIGNAL-SAFE: writes decimal v at p, returns the end (not terminated). */
+char *ct_utoa(char *p, unsigned long v)
+{
+	char tmp[24];
+	int n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
+/* SIGNAL-SAFE: joins the strings (NULL ends the list) into one
+ * "cowtrace: ..." line on stderr, unless COWTRACE_QUIET. */
+void ct_warn(const char *s, ...)
+{
+	char buf[512] = "cowtrace: ";
+	size_t n = 10;
+	int saved = errno;
+	va_list ap;
+
+	if (ct.opt.quiet)
+		return;
+	va_start(ap, s);
+	for (; s; s = va_arg(ap, const char *)) {
+		size_t k = strlen(s);
+		if (k > sizeof buf - 2 - n)
+			k = sizeof buf - 2 - n;
+		memcpy(buf + n, s, k);
+		n += k;
+	}
+	va_end(ap);
+	buf[n++] = '\n';
+	ssize_t r = write(2, buf, n);
+	(void)r;
+	errno = saved;
+}
+
+int ct_glob_match(const char *pat, const char *s)
+{
+	if (fnmatch(pat, s, 0) == 0)
+		return 1;
+	const char *base = strrchr(s, '/');
+	return base && fnmatch(pat, base + 1, 0) == 0;
+}
+
+/* Memory for tables and page states, taken outside signal context (callers
+ * hold ct.lock) and never given back: the fault handler may still be reading
+ * a table that was replaced a moment ago. */
+void *ct_arena_alloc(size_t size)
+{
+	static char *cur, *end;
+	size = (size + 15) & ~(size_t)15;
+	if (!cur || (size_t)(end - cur) < size) {
+		size_t chunk = size > (1u << 20) ? size : (1u << 20);
+		void *p = mmap(NULL, chunk, PROT_READ | PROT_WRITE,
+			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		if (p == MAP_FAILED)
+			return NULL;
+		cur = p;
+		end = cur + chunk;
+	}
+	void *r = cur;
+	cur += size;
+	return r;
+}
+
+/* SIGNAL-SAFE: raw system calls for the tracer's own reads, so that they
+ * never pass through its own wrappers (which may not be resolved yet when
+ * the audit module calls in before libc is initialised). */
+ssize_t ct_sys_read(int fd, void *buf, size_t n)
+{
+	return syscall(SYS_read, fd, buf, n);
+}
+
+ssize_t ct_sys_pread(int fd, void *buf, size_t n, off_t off)
+{
+	return syscall(SYS_pread64, fd, buf, n, off);
+}
+
+ssize_t ct_sys_readlink(const char *path, char *buf, size_t n)
+{
+	return syscall(SYS_readlink, path, buf, n);
+}

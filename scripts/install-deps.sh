@@ -1,0 +1,22 @@
+#!/bin/sh
+# Install cowtrace's build and test dependencies on Debian 12 (only what is missing).
+set -eu
+
+pkgs="build-essential pkg-config libunwind-dev uthash-dev libelf-dev libdw-dev zlib1g-dev python3 git"
+
+missing=""
+for p in $pkgs; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
+		missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+
+if [ "$(id -u)" != 0 ]; then
+	echo "install-deps: missing packages:$missing (run as root, or install them yourself)" >&2
+	exit 1
+fi
+echo "install-deps: installing$missing"
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+# shellcheck disable=SC2086
+apt-get install -y -qq --no-install-recommends $missing >/dev/null
