@@ -95,6 +95,7 @@ struct ct_state {
 	int unwind_ready;                /* libunwind warmed up */
 	int disabled;                    /* gave up: never trace */
 	int hooked;                      /* our SIGSEGV handler is installed */
+	int exit_status;                 /* from exit(), -1 if unknown */
 	size_t page_size;
 	struct ct_options opt;
 
@@ -142,6 +143,7 @@ void ct_log_detach(void);                          /* SIGNAL-SAFE */
 void *ct_log_reserve(size_t size);                 /* SIGNAL-SAFE */
 void ct_log_commit(void *rec, uint16_t type);      /* SIGNAL-SAFE */
 int ct_log_owned(void);                            /* SIGNAL-SAFE */
+int ct_log_is_mine(void);                          /* SIGNAL-SAFE */
 int ct_log_reopen_child(void);                     /* SIGNAL-SAFE */
 void ct_log_set_flag(uint32_t flag);               /* SIGNAL-SAFE */
 void ct_log_close(int status);
@@ -187,5 +189,6 @@ void ct_hooks_init(void);
 
 /* ---- init.c ---------------------------------------------------------- */
 void ct_disable(const char *why, uint32_t reason); /* SIGNAL-SAFE */
+void ct_finish(int status);
 
 #endif

@@ -4,6 +4,7 @@
  * own log. */
 #include <dlfcn.h>
 #include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -48,15 +49,120 @@ static void rescan(void)
 	errno = saved;
 }
 
+static void *(*real_dlmopen)(Lmid_t, const char *, int);
+static void *(*real_dlopen)(const char *, int);
+
+static void *open_in(Lmid_t ns, const char *file, int mode)
+{
+	return ns == LM_ID_BASE ? real_dlopen(file, mode) : real_dlmopen(ns, file, mode);
+}
+
+/* Looks for `file` in the colon-separated `dirs` ($ORIGIN expanded to
+ * origin); on success leaves the full path in out. */
+static int search_dirs(const char *dirs, const char *origin, const char *file,
+		       char *out, size_t size)
+{
+	for (const char *p = dirs; p && *p;) {
+		size_t len = strcspn(p, ":");
+		char dir[CT_MAX_PATH];
+		size_t n = 0;
+		for (size_t i = 0; i < len && n < sizeof dir - 1;) {
+			size_t k = !strncmp(p + i, "${ORIGIN}", 9) ? 9 : !strncmp(p + i, "$ORIGIN", 7) ? 7 : 0;
+			if (k) {
+				n += ct_strlcpy(dir + n, origin, sizeof dir - n);
+				i += k;
+			} else {
+				dir[n++] = p[i++];
+			}
+		}
+		dir[n < sizeof dir ? n : sizeof dir - 1] = 0;
+		if (n && n + strlen(file) + 2 < size && !strchr(dir, '$')) {
+			memcpy(out, dir, n);
+			out[n] = '/';
+			ct_strlcpy(out + n + 1, file, size - n - 1);
+			if (access(out, F_OK) == 0)
+				return 1;
+		}
+		p += len;
+		p += *p == ':';
+	}
+	return 0;
+}
+
+static const char *dyn_string(struct link_map *lm, long tag)
+{
+	const char *strtab = NULL;
+	uintptr_t off = 0;
+	int have = 0;
+	for (const ElfW(Dyn) *d = lm->l_ld; d && d->d_tag != DT_NULL; d++) {
+		if (d->d_tag == DT_STRTAB)
+			strtab = (const char *)d->d_un.d_ptr;
+		else if (d->d_tag == tag) {
+			off = d->d_un.d_val;
+			have = 1;
+		}
+	}
+	return have && strtab ? strtab + off : NULL;
+}
+
 /* The real dlopen finds the calling object from its return address, which
- * is now inside libcowtrace: an object with its own RUNPATH that opens a
- * bare name could miss.  See docs/loading.md. */
+ * would now be inside libcowtrace: its RUNPATH/RPATH and its namespace
+ * decide where a bare name is looked for.  Redo that part for the real
+ * caller and hand the loader the path it would have found.  The rest of
+ * the search order (LD_LIBRARY_PATH, cache, default directories) is the
+ * same for every caller. */
+static void *open_as(uintptr_t caller, const char *file, int mode)
+{
+	Dl_info info;
+	struct link_map *lm = NULL;
+	Lmid_t ns = LM_ID_BASE;
+	char path[CT_MAX_PATH];
+
+	if (!dladdr1((void *)caller, &info, (void **)&lm, RTLD_DL_LINKMAP) || !lm)
+		return real_dlopen(file, mode);
+	dlinfo(lm, RTLD_DI_LMID, &ns);
+	if (!file || strchr(file, '/'))
+		return open_in(ns, file, mode);
+	void *h = open_in(ns, file, mode | RTLD_NOLOAD);
+	if (h) {
+		/* already loaded under that name: the search does not matter */
+		void *r = open_in(ns, file, mode);
+		dlclose(h);
+		return r;
+	}
+	char origin[CT_MAX_PATH];
+	const char *name = lm->l_name && lm->l_name[0] ? lm->l_name : NULL;
+	if (!name) {
+		ssize_t n = ct_sys_readlink("/proc/self/exe", origin, sizeof origin - 1);
+		origin[n > 0 ? n : 0] = 0;
+	} else {
+		ct_strlcpy(origin, name, sizeof origin);
+	}
+	char *slash = strrchr(origin, '/');
+	if (slash)
+		*slash = 0;
+
+	const char *runpath = dyn_string(lm, DT_RUNPATH);
+	if (runpath) {
+		if (!search_dirs(getenv("LD_LIBRARY_PATH"), origin, file, path, sizeof path) &&
+		    search_dirs(runpath, origin, file, path, sizeof path))
+			return open_in(ns, path, mode);
+	} else {
+		/* the executable's RPATH is searched for every caller anyway */
+		const char *rpath = dyn_string(lm, DT_RPATH);
+		if (rpath && search_dirs(rpath, origin, file, path, sizeof path))
+			return open_in(ns, path, mode);
+	}
+	return open_in(ns, file, mode);
+}
+
 CT_EXPORT void *dlopen(const char *file, int mode)
 {
-	static void *(*real)(const char *, int);
-	if (!real)
-		real = next("dlopen");
-	void *h = real(file, mode);
+	if (!real_dlopen) {
+		real_dlmopen = next("dlmopen");
+		real_dlopen = next("dlopen");
+	}
+	void *h = open_as(RA, file, mode);
 	if (h)
 		rescan();
 	return h;
@@ -64,10 +170,9 @@ CT_EXPORT void *dlopen(const char *file, int mode)
 
 CT_EXPORT void *dlmopen(Lmid_t lmid, const char *file, int mode)
 {
-	static void *(*real)(Lmid_t, const char *, int);
-	if (!real)
-		real = next("dlmopen");
-	void *h = real(lmid, file, mode);
+	if (!real_dlmopen)
+		real_dlmopen = next("dlmopen");
+	void *h = real_dlmopen(lmid, file, mode);
 	if (h)
 		rescan();
 	return h;
@@ -190,6 +295,33 @@ CT_EXPORT int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
 	if (!real)
 		real = next("pthread_sigmask");
 	return masked_call(real, how, set, old, RA);
+}
+
+/* ---- exit ------------------------------------------------------------ */
+
+CT_EXPORT void exit(int status)
+{
+	static void (*real)(int);
+	ct.exit_status = status;
+	if (!real)
+		real = (void (*)(int))next("exit");
+	real(status);
+	__builtin_unreachable();
+}
+
+CT_EXPORT void _exit(int status)
+{
+	static void (*real)(int);
+	ct_finish(status);
+	if (!real)
+		real = (void (*)(int))next("_exit");
+	real(status);
+	__builtin_unreachable();
+}
+
+CT_EXPORT void _Exit(int status)
+{
+	_exit(status);
 }
 
 /* ---- fork ------------------------------------------------------------ */

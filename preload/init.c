@@ -10,7 +10,7 @@
 
 #define CT_EXPORT __attribute__((visibility("default")))
 
-struct ct_state ct = { .lock = PTHREAD_MUTEX_INITIALIZER };
+struct ct_state ct = { .lock = PTHREAD_MUTEX_INITIALIZER, .exit_status = -1 };
 
 /* SIGNAL-SAFE: stop for good: no more claims, one line, one note. */
 void ct_disable(const char *why, uint32_t reason)
@@ -147,12 +147,23 @@ __attribute__((constructor(101))) static void cowtrace_init(int argc, char **arg
 	}
 }
 
+/* The end of the process as far as its log goes: pages that could not be
+ * watched are checked once more, and the log is marked complete.  Runs from
+ * exit's destructors or from _exit; never in a vfork child (which shares
+ * the parent's memory and log) and never twice. */
+void ct_finish(int status)
+{
+	static _Atomic int done;
+	if (!ct.initialized || ct.disabled || !ct_log_is_mine() || atomic_exchange(&done, 1))
+		return;
+	if (pthread_mutex_trylock(&ct.lock) == 0) {
+		ct_protect_final_scan();
+		pthread_mutex_unlock(&ct.lock);
+	}
+	ct_log_close(status);
+}
+
 __attribute__((destructor)) static void cowtrace_fini(void)
 {
-	if (!ct.initialized || ct.disabled)
-		return;
-	pthread_mutex_lock(&ct.lock);
-	ct_protect_final_scan();
-	pthread_mutex_unlock(&ct.lock);
-	ct_log_close(-1);
+	ct_finish(ct.exit_status);
 }

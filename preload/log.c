@@ -148,6 +148,13 @@ int ct_log_owned(void)
 	return lg.pid == (pid_t)syscall(SYS_getpid);
 }
 
+/* SIGNAL-SAFE: this process is the log's process (not a vfork child
+ * borrowing our memory, nor a fork child that has not switched yet). */
+int ct_log_is_mine(void)
+{
+	return ct_log_owned() && lg.pid == (pid_t)syscall(SYS_getpid);
+}
+
 static void copy_comm(void)
 {
 	char buf[32];
@@ -409,7 +416,7 @@ void ct_log_unload(const struct ct_module *m)
 
 void ct_log_close(int status)
 {
-	if (!atomic_load(&lg.ok) || !ct_log_owned())
+	if (!atomic_load(&lg.ok) || !ct_log_is_mine())
 		return;
 	struct ct_rec_exit *r = ct_log_reserve(sizeof *r);
 	if (r) {
