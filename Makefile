@@ -34,7 +34,7 @@ $(BUILD)/report/%.o: report/%.c report/*.h include/*.h | $(BUILD)/report
 $(REPORT): $(REPORT_OBJ)
 	$(CC) -o $@ $^ -ldw -lelf -lz -lm
 
-$(BUILD)/preload $(BUILD)/report $(BUILD)/examples $(BUILD)/tests:
+$(BUILD)/preload $(BUILD)/report $(BUILD)/tests:
 	mkdir -p $@
 
 include examples/examples.mk
