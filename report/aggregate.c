@@ -1,0 +1,433 @@
+/* aggregate.c - resolve pages against ELF files and sum them per library, process or key. */
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aggregate.h"
+#include "util.h"
+
+static struct ct_lib *get_lib(struct ct_report *r, const struct ct_module *m)
+{
+	size_t plen = strlen(m->path);
+	char *key = ct_xmalloc(plen + 2 + 2 * m->build_id_len + 1);
+	struct ct_lib *lib;
+
+	memcpy(key, m->path, plen);
+	key[plen] = '\n';
+	ct_hex(key + plen + 1, m->build_id, m->build_id_len);
+	HASH_FIND_STR(r->libs, key, lib);
+	if (lib) {
+		free(key);
+		return lib;
+	}
+	lib = ct_xcalloc(1, sizeof(*lib));
+	lib->key = key;
+	lib->path = ct_xstrdup(m->path);
+	ct_hex(lib->build_id, m->build_id, m->build_id_len);
+	lib->elf = ct_elf_get(m->path, m->build_id, m->build_id_len);
+	HASH_ADD_KEYPTR(hh, r->libs, lib->key, strlen(lib->key), lib);
+	return lib;
+}
+
+int ct_report_lib_selected(const struct ct_report *r, const char *path)
+{
+	const char *base = strrchr(path, '/');
+
+	if (!r->lib_glob)
+		return 1;
+	return fnmatch(r->lib_glob, path, 0) == 0 ||
+	       fnmatch(r->lib_glob, base ? base + 1 : path, 0) == 0;
+}
+
+static int code_cmp(const void *a, const void *b)
+{
+	const struct ct_codeent *x = a, *y = b;
+
+	return x->lo < y->lo ? -1 : x->lo > y->lo;
+}
+
+static void build_code_index(struct ct_proc *p)
+{
+	struct ct_log *log = p->log;
+	uint64_t maxend = 0;
+	size_t i;
+
+	p->code = ct_xcalloc(log->nmods, sizeof(*p->code));
+	p->maxend = ct_xcalloc(log->nmods, sizeof(*p->maxend));
+	for (i = 0; i < log->nmods; i++) {
+		struct ct_module *m = &log->mods[i];
+		uint64_t lo, hi;
+
+		if (!ct_elf_load_range(m->lib->elf, &lo, &hi) || m->bias + lo < m->bias ||
+		    m->bias + hi < m->bias || hi <= lo)
+			continue;
+		m->code_start = m->bias + lo;
+		m->code_end = m->bias + hi;
+		p->code[p->ncode].lo = m->code_start;
+		p->code[p->ncode].hi = m->code_end;
+		p->code[p->ncode].mod = m;
+		p->ncode++;
+	}
+	if (p->ncode)
+		qsort(p->code, p->ncode, sizeof(*p->code), code_cmp);
+	for (i = 0; i < p->ncode; i++) {
+		if (p->code[i].hi > maxend)
+			maxend = p->code[i].hi;
+		p->maxend[i] = maxend;
+	}
+}
+
+struct ct_module *ct_proc_module_at(const struct ct_proc *p, uint64_t ip, uint64_t t_ns)
+{
+	struct ct_module *best = NULL;
+	size_t lo = 0, hi = p->ncode;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (p->code[mid].lo <= ip)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	/* Modules unloaded and replaced may overlap: prefer the one loaded at
+	 * t_ns, else the most recently loaded. */
+	while (lo > 0 && p->maxend[lo - 1] > ip) {
+		const struct ct_codeent *c = &p->code[--lo];
+
+		if (ip >= c->hi)
+			continue;
+		if (c->mod->t_load <= t_ns && t_ns < c->mod->t_unload)
+			return c->mod;
+		if (!best || c->mod->t_load > best->t_load)
+			best = c->mod;
+	}
+	return best;
+}
+
+static void count_section(struct ct_lib *lib, const char *name)
+{
+	struct ct_sectcount *s;
+
+	if (!name)
+		return;
+	HASH_FIND_STR(lib->sections, name, s);
+	if (!s) {
+		s = ct_xcalloc(1, sizeof(*s));
+		s->name = name;
+		HASH_ADD_KEYPTR(hh, lib->sections, s->name, strlen(s->name), s);
+	}
+	s->pages++;
+}
+
+static void resolve_row(struct ct_row *row, uint32_t page_size)
+{
+	const struct ct_page *pg = row->pg;
+	const struct ct_module *m = row->mod;
+	const struct ct_elf *elf = row->lib->elf;
+	uint64_t addr = UINT64_MAX;
+
+	row->vaddr = pg->page - m->bias;
+	if (pg->when == CT_WHEN_RUNTIME) {
+		addr = pg->addr - m->bias;
+		row->sym = ct_elf_data_sym(elf, addr);
+		if (row->sym)
+			row->symoff = addr - row->sym->addr;
+		row->wmod = ct_proc_module_at(row->proc, pg->ip, pg->t_ns);
+		if (row->wmod)
+			row->writer = ct_elf_func(row->wmod->lib->elf, pg->ip - row->wmod->bias);
+	}
+	row->section = ct_elf_section(elf, row->vaddr, page_size, addr);
+	row->relocs = ct_elf_relocs(elf, row->vaddr, row->vaddr + page_size);
+}
+
+static void add_process(struct ct_report *r, struct ct_log *log)
+{
+	struct ct_proc *p = &r->procs[r->nprocs++];
+	size_t i;
+
+	p->log = log;
+	for (i = 0; i < log->nmods; i++) {
+		struct ct_module *m = &log->mods[i];
+		struct ct_lib *lib = get_lib(r, m);
+
+		m->lib = lib;
+		if (lib->cur_log != log) {
+			lib->cur_log = log;
+			lib->cur_writable = 0;
+			lib->nproc++;
+		}
+		if (m->writable_pages > lib->cur_writable) {
+			lib->writable += m->writable_pages - lib->cur_writable;
+			lib->cur_writable = m->writable_pages;
+		}
+		if (m->flags & CT_MODF_MAIN)
+			lib->is_main = 1;
+		if (m->flags & CT_MODF_UNTRACKED)
+			lib->untracked_reason = m->untracked_reason;
+		lib->unprotected += m->nunprotected;
+		if (ct_report_lib_selected(r, m->path))
+			p->writable += m->writable_pages;
+	}
+	build_code_index(p);
+
+	for (i = 0; i < log->npages; i++) {
+		struct ct_page *pg = &log->pages[i];
+		struct ct_module *m = &log->mods[pg->module];
+		struct ct_row *row;
+
+		if (pg->when == CT_WHEN_UNPROTECTED || !ct_report_lib_selected(r, m->path))
+			continue;
+		row = &r->rows[r->nrows++];
+		memset(row, 0, sizeof(*row));
+		row->proc = p;
+		row->pg = pg;
+		row->mod = m;
+		row->lib = m->lib;
+		resolve_row(row, log->page_size);
+
+		m->lib->dirty++;
+		p->dirty++;
+		if (pg->when == CT_WHEN_ATTACH) {
+			m->lib->attach++;
+			p->attach++;
+		} else {
+			m->lib->runtime++;
+			p->runtime++;
+		}
+		m->lib->bytes += log->page_size;
+		p->bytes += log->page_size;
+		count_section(m->lib, row->section);
+	}
+}
+
+static int lib_cmp(const void *a, const void *b)
+{
+	const struct ct_lib *x = *(struct ct_lib *const *)a, *y = *(struct ct_lib *const *)b;
+
+	if (x->dirty != y->dirty)
+		return x->dirty > y->dirty ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+void ct_report_build(struct ct_report *r, struct ct_log *logs, size_t n)
+{
+	struct ct_lib *lib, *tmp;
+	size_t i, npages = 0;
+
+	for (i = 0; i < n; i++)
+		npages += logs[i].npages;
+	r->procs = ct_xcalloc(n, sizeof(*r->procs));
+	r->rows = ct_xcalloc(npages, sizeof(*r->rows));
+	for (i = 0; i < n; i++)
+		if (!r->pid_set || logs[i].pid == r->pid)
+			add_process(r, &logs[i]);
+
+	r->libv = ct_xcalloc(HASH_COUNT(r->libs), sizeof(*r->libv));
+	HASH_ITER(hh, r->libs, lib, tmp)
+		if (ct_report_lib_selected(r, lib->path))
+			r->libv[r->nlibv++] = lib;
+	if (r->nlibv)
+		qsort(r->libv, r->nlibv, sizeof(*r->libv), lib_cmp);
+}
+
+void ct_report_free(struct ct_report *r)
+{
+	struct ct_lib *lib, *tmp;
+	size_t i;
+
+	HASH_ITER(hh, r->libs, lib, tmp) {
+		struct ct_sectcount *s, *stmp;
+
+		HASH_ITER(hh, lib->sections, s, stmp) {
+			HASH_DEL(lib->sections, s);
+			free(s);
+		}
+		HASH_DEL(r->libs, lib);
+		free(lib->key);
+		free(lib->path);
+		free(lib);
+	}
+	for (i = 0; i < r->nprocs; i++) {
+		free(r->procs[i].code);
+		free(r->procs[i].maxend);
+	}
+	free(r->procs);
+	free(r->libv);
+	free(r->rows);
+	memset(r, 0, sizeof(*r));
+}
+
+/* The grouping key of row for by, written into buf. */
+static void row_key(const struct ct_row *row, enum ct_by by, char *buf, size_t size)
+{
+	const char *lib = row->lib->path;
+
+	switch (by) {
+	case CT_BY_SECTION:
+		snprintf(buf, size, "%s", row->section ? row->section : "(unknown)");
+		break;
+	case CT_BY_SYMBOL:
+		snprintf(buf, size, "%s:%s", lib, row->sym ? row->sym->name : "(no symbol)");
+		break;
+	case CT_BY_WRITER:
+		if (row->pg->when == CT_WHEN_ATTACH)
+			snprintf(buf, size, "(attach)");
+		else if (!row->wmod)
+			snprintf(buf, size, "(unknown)");
+		else
+			snprintf(buf, size, "%s:%s", row->wmod->lib->path,
+				 row->writer ? row->writer->name : "(unknown)");
+		break;
+	case CT_BY_PAGE:
+		snprintf(buf, size, "%s:0x%llx", lib, (unsigned long long)row->vaddr);
+		break;
+	default:
+		snprintf(buf, size, "%s", lib);
+		break;
+	}
+}
+
+static struct ct_group *group_get(struct ct_group **hash, const char *key)
+{
+	struct ct_group *g;
+
+	HASH_FIND_STR(*hash, key, g);
+	if (!g) {
+		g = ct_xcalloc(1, sizeof(*g));
+		g->key = ct_xstrdup(key);
+		g->writable = -1;
+		HASH_ADD_KEYPTR(hh, *hash, g->key, strlen(g->key), g);
+	}
+	return g;
+}
+
+static int group_cmp(const void *a, const void *b)
+{
+	const struct ct_group *x = a, *y = b;
+
+	if (x->dirty != y->dirty)
+		return x->dirty > y->dirty ? -1 : 1;
+	return strcmp(x->key, y->key);
+}
+
+static void process_name(const struct ct_proc *p, char *buf, size_t size)
+{
+	const struct ct_log *log = p->log;
+
+	snprintf(buf, size, "%d %s", (int)log->pid,
+		 log->exe && *log->exe ? log->exe : log->comm[0] ? log->comm : "?");
+}
+
+static int path_shared(const struct ct_report *r, const struct ct_lib *lib)
+{
+	size_t i;
+
+	for (i = 0; i < r->nlibv; i++)
+		if (r->libv[i] != lib && strcmp(r->libv[i]->path, lib->path) == 0)
+			return 1;
+	return 0;
+}
+
+struct ct_group *ct_report_group(const struct ct_report *r, enum ct_by by, size_t *n)
+{
+	struct ct_group *hash = NULL, *g, *tmp, *out;
+	char key[8192];
+	size_t i;
+
+	if (by == CT_BY_LIBRARY) {
+		out = ct_xcalloc(r->nlibv, sizeof(*out));
+		for (i = 0; i < r->nlibv; i++) {
+			const struct ct_lib *lib = r->libv[i];
+
+			/* one path, several build-ids: tell the rows apart */
+			if (path_shared(r, lib))
+				snprintf(key, sizeof(key), "%s [%.8s]", lib->path,
+					 lib->build_id[0] ? lib->build_id : "no build-id");
+			else
+				snprintf(key, sizeof(key), "%s", lib->path);
+			out[i].key = ct_xstrdup(key);
+			out[i].nproc = lib->nproc;
+			out[i].dirty = lib->dirty;
+			out[i].attach = lib->attach;
+			out[i].runtime = lib->runtime;
+			out[i].bytes = lib->bytes;
+			out[i].writable = (int64_t)lib->writable;
+		}
+		*n = r->nlibv;
+		return out;
+	}
+	if (by == CT_BY_PROCESS) {
+		out = ct_xcalloc(r->nprocs, sizeof(*out));
+		for (i = 0; i < r->nprocs; i++) {
+			const struct ct_proc *p = &r->procs[i];
+
+			process_name(p, key, sizeof(key));
+			out[i].key = ct_xstrdup(key);
+			out[i].nproc = 1;
+			out[i].dirty = p->dirty;
+			out[i].attach = p->attach;
+			out[i].runtime = p->runtime;
+			out[i].bytes = p->bytes;
+			out[i].writable = (int64_t)p->writable;
+		}
+		if (r->nprocs)
+			qsort(out, r->nprocs, sizeof(*out), group_cmp);
+		*n = r->nprocs;
+		return out;
+	}
+	for (i = 0; i < r->nrows; i++) {
+		const struct ct_row *row = &r->rows[i];
+
+		row_key(row, by, key, sizeof(key));
+		g = group_get(&hash, key);
+		if (g->cur_log != row->proc->log) {
+			g->cur_log = row->proc->log;
+			g->nproc++;
+		}
+		g->dirty++;
+		if (row->pg->when == CT_WHEN_ATTACH)
+			g->attach++;
+		else
+			g->runtime++;
+		g->bytes += row->proc->log->page_size;
+	}
+	*n = HASH_COUNT(hash);
+	out = ct_xcalloc(*n, sizeof(*out));
+	i = 0;
+	HASH_ITER(hh, hash, g, tmp) {
+		HASH_DEL(hash, g);
+		out[i] = *g;
+		memset(&out[i].hh, 0, sizeof(out[i].hh));
+		i++;
+		free(g);
+	}
+	if (*n)
+		qsort(out, *n, sizeof(*out), group_cmp);
+	return out;
+}
+
+void ct_groups_free(struct ct_group *g, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(g[i].key);
+	free(g);
+}
+
+void ct_resolve_frame(const struct ct_row *row, size_t i, struct ct_frame *fr)
+{
+	const struct ct_page *pg = row->pg;
+	uint64_t addr = pg->frames[i];
+	uint64_t look = (i == 0 && addr == pg->ip) || addr == 0 ? addr : addr - 1;
+
+	fr->mod = ct_proc_module_at(row->proc, look, pg->t_ns);
+	fr->fn = NULL;
+	fr->off = addr;
+	if (!fr->mod)
+		return;
+	fr->fn = ct_elf_func(fr->mod->lib->elf, look - fr->mod->bias);
+	fr->off = addr - fr->mod->bias - (fr->fn ? fr->fn->addr : 0);
+}

@@ -1,0 +1,118 @@
+/* aggregate.h - processes, libraries and resolved dirty pages built from parsed logs. */
+#ifndef CT_REPORT_AGGREGATE_H
+#define CT_REPORT_AGGREGATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include <uthash.h>
+
+#include "logread.h"
+#include "symbols.h"
+
+struct ct_sectcount {
+	const char *name;         /* owned by the ELF cache */
+	uint64_t pages;
+	UT_hash_handle hh;
+};
+
+/* A library: every module of every process with the same path and build-id. */
+struct ct_lib {
+	char *key;                /* path, '\n', build-id hex */
+	char *path;
+	char build_id[2 * CT_MAX_BUILD_ID + 1]; /* "" when the log had none */
+	struct ct_elf *elf;
+	int is_main;
+	uint32_t untracked_reason; /* of the last untracked module, else 0 */
+	uint64_t nproc;           /* processes that loaded it */
+	uint64_t writable;        /* sum over processes of its writable pages
+				   * (in one process, the largest module's, so a
+				   * reloaded library is not counted twice) */
+	uint64_t dirty, attach, runtime, unprotected, bytes;
+	struct ct_sectcount *sections;
+	/* per-process bookkeeping while building */
+	const struct ct_log *cur_log;
+	uint64_t cur_writable;
+	UT_hash_handle hh;
+};
+
+/* Code ranges of one process's modules, for instruction pointers. */
+struct ct_codeent {
+	uint64_t lo, hi;          /* runtime */
+	struct ct_module *mod;
+};
+
+struct ct_proc {
+	struct ct_log *log;
+	struct ct_codeent *code;  /* sorted by lo */
+	uint64_t *maxend;
+	size_t ncode;
+	uint64_t writable, dirty, attach, runtime, bytes;
+};
+
+/* One dirty page, resolved. */
+struct ct_row {
+	struct ct_proc *proc;
+	struct ct_page *pg;
+	struct ct_module *mod;
+	struct ct_lib *lib;
+	uint64_t vaddr;           /* page in the ELF's address space */
+	const char *section;
+	const struct ct_sym *sym;
+	uint64_t symoff;
+	struct ct_module *wmod;   /* module holding the writing ip */
+	const struct ct_sym *writer;
+	uint32_t relocs;
+};
+
+struct ct_report {
+	/* filters */
+	const char *lib_glob;     /* NULL: all */
+	int pid_set;
+	int32_t pid;
+	/* built */
+	struct ct_proc *procs;
+	size_t nprocs;
+	struct ct_lib *libs;      /* hash by key */
+	struct ct_lib **libv;     /* selected libraries, dirty pages desc */
+	size_t nlibv;
+	struct ct_row *rows;
+	size_t nrows;
+};
+
+enum ct_by { CT_BY_LIBRARY, CT_BY_SECTION, CT_BY_SYMBOL, CT_BY_WRITER, CT_BY_PAGE, CT_BY_PROCESS };
+
+struct ct_group {
+	char *key;
+	uint64_t nproc, dirty, attach, runtime, bytes;
+	int64_t writable;         /* -1: not meaningful for this grouping */
+	const struct ct_log *cur_log;
+	UT_hash_handle hh;
+};
+
+/* Takes the logs (array of n, owned by the caller) and resolves everything. */
+void ct_report_build(struct ct_report *r, struct ct_log *logs, size_t n);
+void ct_report_free(struct ct_report *r);
+
+/* Does path pass --lib? */
+int ct_report_lib_selected(const struct ct_report *r, const char *path);
+
+/* Module of proc whose code range holds ip at time t_ns; NULL if none. */
+struct ct_module *ct_proc_module_at(const struct ct_proc *p, uint64_t ip, uint64_t t_ns);
+
+/* Groups for --by, sorted by dirty pages desc then key; free with ct_groups_free. */
+struct ct_group *ct_report_group(const struct ct_report *r, enum ct_by by, size_t *n);
+void ct_groups_free(struct ct_group *g, size_t n);
+
+/* Frame i of a runtime page's backtrace, resolved.  Return addresses are
+ * looked up at address - 1 (the call), except a first frame equal to the
+ * faulting ip.  off is from the function's start when fn is known, else
+ * the ELF address in mod, else the raw address. */
+struct ct_frame {
+	const struct ct_module *mod;
+	const struct ct_sym *fn;
+	uint64_t off;
+};
+
+void ct_resolve_frame(const struct ct_row *row, size_t i, struct ct_frame *fr);
+
+#endif

@@ -1,0 +1,224 @@
+/* main.c - command line of cowtrace-report: pick logs, parse, aggregate, print. */
+#include <dirent.h>
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "aggregate.h"
+#include "logread.h"
+#include "output.h"
+#include "symbols.h"
+#include "util.h"
+
+enum format { FMT_TABLE, FMT_JSON, FMT_CSV };
+
+struct files {
+	char **v;
+	size_t n, cap;
+};
+
+static const char usage_text[] =
+	"usage: cowtrace-report [--by library|section|symbol|writer|page|process]\n"
+	"                       [--format table|json|csv] [--top N] [--lib GLOB]\n"
+	"                       [--pid PID] LOG_OR_DIR...\n"
+	"Reads cowtrace logs (a directory means every *.cwt file in it) and reports\n"
+	"which pages of which libraries were dirtied (copied on write).\n"
+	"  --by KEY      group table rows by library (default), section, symbol,\n"
+	"                writer (function that wrote), page or process\n"
+	"  --format F    table (default), json (every page), csv (one row per page)\n"
+	"  --top N       show only the first N rows\n"
+	"  --lib GLOB    only libraries whose path or file name matches GLOB\n"
+	"  --pid PID     only the process PID\n";
+
+static void usage_error(const char *fmt, const char *arg)
+{
+	fputs("cowtrace-report: ", stderr);
+	fprintf(stderr, fmt, arg);
+	fputs("\n", stderr);
+	fputs(usage_text, stderr);
+	exit(2);
+}
+
+static void add_file(struct files *fl, const char *path)
+{
+	ct_grow(&fl->v, &fl->cap, fl->n + 1, sizeof(*fl->v));
+	fl->v[fl->n++] = ct_xstrdup(path);
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every *.cwt in dir, sorted by name.  Returns how many. */
+static size_t add_dir(struct files *fl, const char *dir)
+{
+	struct dirent *de;
+	size_t first = fl->n;
+	DIR *d = opendir(dir);
+
+	if (!d) {
+		ct_err(dir, "%s", strerror(errno));
+		return 0;
+	}
+	while ((de = readdir(d)) != NULL) {
+		size_t len = strlen(de->d_name);
+		char *path;
+
+		if (len < 5 || strcmp(de->d_name + len - 4, ".cwt") != 0)
+			continue;
+		path = ct_xmalloc(strlen(dir) + len + 2);
+		sprintf(path, "%s/%s", dir, de->d_name);
+		add_file(fl, path);
+		free(path);
+	}
+	closedir(d);
+	if (fl->n > first)
+		qsort(fl->v + first, fl->n - first, sizeof(*fl->v), str_cmp);
+	if (fl->n == first)
+		ct_err(dir, "no *.cwt logs in this directory");
+	return fl->n - first;
+}
+
+static int parse_by(const char *s, enum ct_by *by)
+{
+	size_t i;
+
+	for (i = 0; i <= CT_BY_PROCESS; i++)
+		if (strcmp(s, ct_by_names[i]) == 0) {
+			*by = (enum ct_by)i;
+			return 0;
+		}
+	return -1;
+}
+
+static int parse_num(const char *s, long long min, long long max, long long *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "by", required_argument, NULL, 'b' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "top", required_argument, NULL, 't' },
+		{ "lib", required_argument, NULL, 'l' },
+		{ "pid", required_argument, NULL, 'p' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct ct_outopts out = { CT_BY_LIBRARY, 0, 0 };
+	struct ct_report rep;
+	struct files fl = { NULL, 0, 0 };
+	struct ct_log *logs;
+	enum format fmt = FMT_TABLE;
+	size_t i, nlogs = 0;
+	long long v;
+	int c, rc = 0;
+
+	memset(&rep, 0, sizeof(rep));
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b':
+			if (parse_by(optarg, &out.by) < 0)
+				usage_error("unknown --by value '%s'", optarg);
+			out.by_set = 1;
+			break;
+		case 'f':
+			if (strcmp(optarg, "table") == 0)
+				fmt = FMT_TABLE;
+			else if (strcmp(optarg, "json") == 0)
+				fmt = FMT_JSON;
+			else if (strcmp(optarg, "csv") == 0)
+				fmt = FMT_CSV;
+			else
+				usage_error("unknown --format value '%s'", optarg);
+			break;
+		case 't':
+			if (parse_num(optarg, 1, 1LL << 40, &v) < 0)
+				usage_error("--top wants a positive number, not '%s'", optarg);
+			out.top = (size_t)v;
+			break;
+		case 'l':
+			rep.lib_glob = optarg;
+			break;
+		case 'p':
+			if (parse_num(optarg, 0, INT32_MAX, &v) < 0)
+				usage_error("--pid wants a process id, not '%s'", optarg);
+			rep.pid_set = 1;
+			rep.pid = (int32_t)v;
+			break;
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			fputs(usage_text, stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc)
+		usage_error("%s", "no log file or directory given");
+
+	for (i = (size_t)optind; i < (size_t)argc; i++) {
+		struct stat st;
+
+		if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode))
+			add_dir(&fl, argv[i]);
+		else
+			add_file(&fl, argv[i]);
+	}
+	logs = ct_xcalloc(fl.n, sizeof(*logs));
+	for (i = 0; i < fl.n; i++) {
+		if (ct_log_read_file(fl.v[i], &logs[nlogs]) == 0)
+			nlogs++;
+		else
+			ct_log_free(&logs[nlogs]);
+	}
+	if (nlogs == 0) {
+		ct_err(NULL, "no usable log");
+		rc = 1;
+		goto out;
+	}
+
+	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
+	ct_report_build(&rep, logs, nlogs);
+	if (rep.pid_set && rep.nprocs == 0)
+		ct_err(NULL, "no log of process %d", (int)rep.pid);
+	switch (fmt) {
+	case FMT_JSON:
+		ct_output_json(stdout, &rep, &out);
+		break;
+	case FMT_CSV:
+		ct_output_csv(stdout, &rep, &out);
+		break;
+	default:
+		ct_output_table(stdout, &rep, &out);
+		break;
+	}
+	if (fflush(stdout) != 0 || ferror(stdout)) {
+		ct_err(NULL, "writing the report: %s", strerror(errno));
+		rc = 1;
+	}
+	ct_report_free(&rep);
+out:
+	for (i = 0; i < nlogs; i++)
+		ct_log_free(&logs[i]);
+	free(logs);
+	for (i = 0; i < fl.n; i++)
+		free(fl.v[i]);
+	free(fl.v);
+	ct_elf_cache_free();
+	return rc;
+}

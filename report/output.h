@@ -1,0 +1,22 @@
+/* output.h - the report's output formats: table, json, csv. */
+#ifndef CT_REPORT_OUTPUT_H
+#define CT_REPORT_OUTPUT_H
+
+#include <stdio.h>
+
+#include "aggregate.h"
+
+struct ct_outopts {
+	enum ct_by by;
+	int by_set;               /* --by given */
+	size_t top;               /* 0: all rows */
+};
+
+void ct_output_table(FILE *f, const struct ct_report *r, const struct ct_outopts *o);
+void ct_output_json(FILE *f, const struct ct_report *r, const struct ct_outopts *o);
+void ct_output_csv(FILE *f, const struct ct_report *r, const struct ct_outopts *o);
+
+/* Names of enum ct_by values, indexed by value. */
+extern const char *const ct_by_names[];
+
+#endif

@@ -1,0 +1,55 @@
+/* symbols.h - offline ELF knowledge: sections, symbols, relocations, code range.
+ *
+ * One struct ct_elf per distinct (path, build-id), opened once and cached
+ * for the whole run.  All addresses here are ELF virtual addresses (runtime
+ * address minus load bias).  Lookups are binary searches over sorted arrays.
+ * Source lines (libdwfl) can be added later as another lookup on the same
+ * object without changing these. */
+#ifndef CT_REPORT_SYMBOLS_H
+#define CT_REPORT_SYMBOLS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+enum ct_elf_status {
+	CT_ELF_OK = 0,
+	CT_ELF_MISSING,           /* not a file we can open (vdso, deleted, ...) */
+	CT_ELF_BAD,               /* not a usable ELF file */
+	CT_ELF_MISMATCH,          /* build-id differs from the log's */
+};
+
+struct ct_sym {
+	uint64_t addr, size;
+	const char *name;
+};
+
+struct ct_elf;
+
+/* The cached object for path whose build-id the log gave as build_id
+ * (len 0: not checked).  Never NULL; check ct_elf_status(). */
+struct ct_elf *ct_elf_get(const char *path, const uint8_t *build_id, size_t len);
+enum ct_elf_status ct_elf_status(const struct ct_elf *e);
+
+/* [lo, hi) spanned by the PT_LOAD segments; 0 if unknown. */
+int ct_elf_load_range(const struct ct_elf *e, uint64_t *lo, uint64_t *hi);
+
+/* Section holding the page [page, page + size).  When addr lies in the page
+ * and inside a section, that section; otherwise the section covering most
+ * of the page (lowest address on ties).  Writable sections are preferred
+ * over read-only ones.  NULL when none. */
+const char *ct_elf_section(const struct ct_elf *e, uint64_t page, uint64_t size, uint64_t addr);
+
+/* Data symbol (object, or sized untyped symbol in a writable section)
+ * containing addr; the innermost when they nest. */
+const struct ct_sym *ct_elf_data_sym(const struct ct_elf *e, uint64_t addr);
+
+/* Function (STT_FUNC, STT_GNU_IFUNC) containing addr. */
+const struct ct_sym *ct_elf_func(const struct ct_elf *e, uint64_t addr);
+
+/* Number of dynamic relocation targets in [lo, hi). */
+uint32_t ct_elf_relocs(const struct ct_elf *e, uint64_t lo, uint64_t hi);
+
+/* Release every cached object. */
+void ct_elf_cache_free(void);
+
+#endif
