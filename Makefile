@@ -62,3 +62,14 @@ clean:
 	rm -rf $(BUILD)
 
 .PHONY: all deps demo test install clean examples test-progs stress fuzz bench
+
+# ---- benchmarks (not part of make test) ----------------------------------
+$(BUILD)/bench:
+	mkdir -p $@
+$(BUILD)/bench/libbench.so: bench/libbench.c | $(BUILD)/bench
+	$(CC) $(ALL_CFLAGS) -O2 -fPIC -shared -o $@ $<
+$(BUILD)/bench/firstwrite: bench/firstwrite.c $(BUILD)/bench/libbench.so | $(BUILD)/bench
+	$(CC) $(ALL_CFLAGS) -O2 -o $@ $< -L$(BUILD)/bench -lbench -Wl,-rpath,'$$ORIGIN'
+
+bench: all test-progs $(BUILD)/bench/firstwrite
+	@./bench/bench.sh

@@ -1,0 +1,46 @@
+/* firstwrite - cost of the first write to each page of a library's .data.
+ *   firstwrite [PAGES] [DEPTH]
+ * Reads every page first (so they are mapped from the page cache), then
+ * times one store per page, issued DEPTH calls deep so that a backtrace has
+ * real frames to walk.  Prints nanoseconds per first write. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+
+int bench_read(long page);
+void bench_touch(long page);
+
+static volatile long sink;
+
+__attribute__((noinline)) static void deep(int depth, long page)
+{
+	if (depth > 0) {
+		deep(depth - 1, page);
+		sink++;
+	} else {
+		bench_touch(page);
+	}
+}
+
+static double now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e9 + ts.tv_nsec;
+}
+
+int main(int argc, char **argv)
+{
+	long pages = argc > 1 ? atol(argv[1]) : 4000;
+	int depth = argc > 2 ? atoi(argv[2]) : 14;
+	if (pages < 1 || pages > 4096)
+		pages = 4096;
+	for (long i = 0; i < pages; i++)
+		sink += bench_read(i);
+	double t0 = now();
+	for (long i = 0; i < pages; i++)
+		deep(depth, i);
+	double t1 = now();
+	printf("%.1f\n", (t1 - t0) / pages);
+	return 0;
+}
