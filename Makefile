@@ -23,7 +23,7 @@ $(BUILD)/preload/%.o: preload/%.c preload/*.h include/*.h | $(BUILD)/preload
 	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
 
 $(LIB): $(PRELOAD_OBJ)
-	$(CC) -shared -Wl,-z,now -Wl,-z,relro -Wl,-soname,libcowtrace.so -o $@ $^ -lunwind -ldl -lpthread
+	$(CC) $(CFLAGS) $(LDFLAGS) -shared -Wl,-z,now -Wl,-z,relro -Wl,-soname,libcowtrace.so -o $@ $^ -lunwind -ldl -lpthread
 
 $(AUDIT): preload/audit.c preload/*.h include/*.h | $(BUILD)/preload
 	$(CC) $(ALL_CFLAGS) -fPIC -shared -Wl,-z,now -o $@ preload/audit.c -ldl
@@ -32,7 +32,7 @@ $(BUILD)/report/%.o: report/%.c report/*.h include/*.h | $(BUILD)/report
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(REPORT): $(REPORT_OBJ)
-	$(CC) -o $@ $^ -ldw -lelf -lz -lm
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -ldw -lelf -lz -lm
 
 $(BUILD)/preload $(BUILD)/report $(BUILD)/tests:
 	mkdir -p $@

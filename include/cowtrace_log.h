@@ -157,8 +157,10 @@ struct ct_rec_page {
 	uint64_t t_ns;
 };
 
-/* ct_rec_fault.via: 0 = a store; otherwise the system call number whose
- * destination the tracer made writable before the call. */
+/* ct_rec_fault.via: 0 = a store; CT_VIA_SYSCALL | nr = the destination of
+ * system call nr (x86-64 numbering; read is 0), made writable by the tracer
+ * before the call. */
+#define CT_VIA_SYSCALL 0x8000u
 struct ct_rec_fault {
 	struct ct_rec rec;
 	uint32_t module;

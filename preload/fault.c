@@ -75,7 +75,7 @@ int ct_claim_for_kernel(void *addr, size_t len, int sysno, uintptr_t ip)
 		struct ct_module *m = ct_module_find(a, &st);
 		if (m && atomic_load(st) == CT_PG_PROTECTED)
 			ct_record_first_write(m, st, a, a < (uintptr_t)addr ? (uintptr_t)addr : a,
-					      ip, sysno, NULL);
+					      ip, (int)(CT_VIA_SYSCALL | (unsigned)sysno), NULL);
 		if (a + ct.page_size < a)
 			break;
 	}
