@@ -11,6 +11,7 @@ extern char **environ;
 
 static struct link_map *core;          /* libcowtrace.so in the main namespace */
 static int started;
+static int exiting;                    /* _dl_fini has begun */
 static void (*on_startup)(char **);
 static void (*on_consistent)(void);
 static void (*on_close)(uintptr_t, const void *);
@@ -86,7 +87,7 @@ static void resolve(void)
 void la_activity(uintptr_t *cookie, unsigned int flag)
 {
 	(void)cookie;
-	if (flag != LA_ACT_CONSISTENT)
+	if (flag != LA_ACT_CONSISTENT || exiting)
 		return;
 	resolve();
 	if (!started) {
@@ -98,10 +99,15 @@ void la_activity(uintptr_t *cookie, unsigned int flag)
 	}
 }
 
+/* Only a dlclose unmaps.  At exit, _dl_fini reports every object closed
+ * (the executable first: it heads the base namespace and is never
+ * dlclosed) but leaves them mapped, and destructors still write to them. */
 unsigned int la_objclose(uintptr_t *cookie)
 {
 	struct link_map *map = (struct link_map *)*cookie;
-	if (on_close && map != core)
+	if (!map->l_prev && map->l_name && !map->l_name[0])
+		exiting = 1;
+	if (!exiting && on_close && map != core)
 		on_close(map->l_addr, NULL);
 	return 0;
 }

@@ -186,6 +186,7 @@ int ct_unwind(void *uc, uint64_t *frames, int max, uintptr_t from); /* SIGNAL-SA
 int ct_real_sigaction(int sig, const struct sigaction *sa, struct sigaction *old); /* SIGNAL-SAFE */
 int ct_real_sigprocmask(int how, const sigset_t *set, sigset_t *old); /* SIGNAL-SAFE */
 void ct_hooks_init(void);
+const sigset_t *ct_wait_mask(const sigset_t *m, sigset_t *copy);
 
 /* ---- init.c ---------------------------------------------------------- */
 void ct_disable(const char *why, uint32_t reason); /* SIGNAL-SAFE */

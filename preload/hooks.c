@@ -193,13 +193,41 @@ CT_EXPORT int dlclose(void *handle)
 /* Does the application believe SIGSEGV is blocked in this thread? */
 static CT_TLS int app_blocks_segv;
 
+/* A handler of another signal that blocks SIGSEGV while it runs would be
+ * killed by its own first write to a tracked page: its mask loses SIGSEGV. */
 CT_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
 	if (sig == SIGSEGV && ct.hooked)
 		return ct_app_sigaction(act, old);
 	if (old)
 		ct_claim_for_kernel(old, sizeof *old, SYS_rt_sigaction, RA);
+	struct sigaction copy;
+	if (act && ct.hooked && sigismember(&act->sa_mask, SIGSEGV)) {
+		copy = *act;
+		sigdelset(&copy.sa_mask, SIGSEGV);
+		act = &copy;
+	}
 	return __sigaction(sig, act, old);
+}
+
+/* The masks that calls install while they wait lose SIGSEGV too: a signal
+ * handler run during the wait has that mask. */
+const sigset_t *ct_wait_mask(const sigset_t *m, sigset_t *copy)
+{
+	if (!m || !ct.hooked || !sigismember(m, SIGSEGV))
+		return m;
+	*copy = *m;
+	sigdelset(copy, SIGSEGV);
+	return copy;
+}
+
+CT_EXPORT int sigsuspend(const sigset_t *mask)
+{
+	static int (*real)(const sigset_t *);
+	sigset_t copy;
+	if (!real)
+		real = next("sigsuspend");
+	return real(ct_wait_mask(mask, &copy));
 }
 
 /* signal() and friends reach the kernel through glibc's internal

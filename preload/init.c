@@ -54,6 +54,7 @@ CT_EXPORT void cowtrace_audit_startup(char **envp)
 	if (start(envp))
 		return;
 	ct.early = 1;
+	ct_unwind_init();
 	pthread_mutex_lock(&ct.lock);
 	ct_modules_scan(0);
 	ct_protect_attach_pending("libc.so.6");
@@ -130,7 +131,8 @@ __attribute__((constructor(101))) static void cowtrace_init(int argc, char **arg
 	if (!ct.early && start(envp))
 		return;
 	ct_hooks_init();
-	ct_unwind_init();
+	if (!ct.unwind_ready)
+		ct_unwind_init();
 
 	pthread_mutex_lock(&ct.lock);
 	if (!ct.early)

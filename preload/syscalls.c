@@ -351,8 +351,9 @@ CT_EXPORT int poll(struct pollfd *fds, nfds_t n, int timeout)
 CT_EXPORT int ppoll(struct pollfd *fds, nfds_t n, const struct timespec *t, const sigset_t *m)
 {
 	REAL(int, ppoll, (struct pollfd *, nfds_t, const struct timespec *, const sigset_t *));
+	sigset_t copy;
 	CLAIM(fds, n * sizeof *fds, SYS_ppoll);
-	return real(fds, n, t, m);
+	return real(fds, n, t, ct_wait_mask(m, &copy));
 }
 
 static void claim_fdsets(int n, fd_set *r, fd_set *w, fd_set *e, struct timeval *t,
@@ -377,8 +378,9 @@ CT_EXPORT int pselect(int n, fd_set *r, fd_set *w, fd_set *e, const struct times
 {
 	REAL(int, pselect, (int, fd_set *, fd_set *, fd_set *, const struct timespec *,
 			    const sigset_t *));
+	sigset_t copy;
 	claim_fdsets(n, r, w, e, NULL, SYS_pselect6, RA);
-	return real(n, r, w, e, t, m);
+	return real(n, r, w, e, t, ct_wait_mask(m, &copy));
 }
 
 CT_EXPORT int epoll_wait(int ep, struct epoll_event *ev, int n, int timeout)
@@ -392,9 +394,10 @@ CT_EXPORT int epoll_wait(int ep, struct epoll_event *ev, int n, int timeout)
 CT_EXPORT int epoll_pwait(int ep, struct epoll_event *ev, int n, int timeout, const sigset_t *m)
 {
 	REAL(int, epoll_pwait, (int, struct epoll_event *, int, int, const sigset_t *));
+	sigset_t copy;
 	if (n > 0)
 		CLAIM(ev, (size_t)n * sizeof *ev, SYS_epoll_pwait);
-	return real(ep, ev, n, timeout, m);
+	return real(ep, ev, n, timeout, ct_wait_mask(m, &copy));
 }
 
 /* ---- sockets --------------------------------------------------------- */
