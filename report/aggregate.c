@@ -7,11 +7,17 @@
 #include "aggregate.h"
 #include "util.h"
 
+int ct_module_is_tracer(const struct ct_module *m)
+{
+	return (m->flags & CT_MODF_UNTRACKED) && m->untracked_reason == CT_WHY_TRACER;
+}
+
 static struct ct_lib *get_lib(struct ct_report *r, const struct ct_module *m)
 {
 	size_t plen = strlen(m->path);
 	char *key = ct_xmalloc(plen + 2 + 2 * m->build_id_len + 1);
 	struct ct_lib *lib;
+	int quiet = ct_quiet;
 
 	memcpy(key, m->path, plen);
 	key[plen] = '\n';
@@ -25,7 +31,11 @@ static struct ct_lib *get_lib(struct ct_report *r, const struct ct_module *m)
 	lib->key = key;
 	lib->path = ct_xstrdup(m->path);
 	ct_hex(lib->build_id, m->build_id, m->build_id_len);
+	/* the tracer's own modules are not mentioned, not even to say that
+	 * their file changed since the run */
+	ct_quiet |= ct_module_is_tracer(m);
 	lib->elf = ct_elf_get(m->path, m->build_id, m->build_id_len);
+	ct_quiet = quiet;
 	HASH_ADD_KEYPTR(hh, r->libs, lib->key, strlen(lib->key), lib);
 	return lib;
 }
@@ -153,6 +163,10 @@ static void add_process(struct ct_report *r, struct ct_log *log)
 		struct ct_lib *lib = get_lib(r, m);
 
 		m->lib = lib;
+		if (ct_module_is_tracer(m)) {
+			lib->is_tracer = 1;     /* kept for frames, never listed */
+			continue;
+		}
 		if (lib->cur_log != log) {
 			lib->cur_log = log;
 			lib->cur_writable = 0;
@@ -177,7 +191,8 @@ static void add_process(struct ct_report *r, struct ct_log *log)
 		struct ct_module *m = &log->mods[pg->module];
 		struct ct_row *row;
 
-		if (pg->when == CT_WHEN_UNPROTECTED || !ct_report_lib_selected(r, m->path))
+		if (pg->when == CT_WHEN_UNPROTECTED || ct_module_is_tracer(m) ||
+		    !ct_report_lib_selected(r, m->path))
 			continue;
 		row = &r->rows[r->nrows++];
 		memset(row, 0, sizeof(*row));
@@ -192,6 +207,9 @@ static void add_process(struct ct_report *r, struct ct_log *log)
 		if (pg->when == CT_WHEN_ATTACH) {
 			m->lib->attach++;
 			p->attach++;
+		} else if (pg->when == CT_WHEN_EXIT) {
+			m->lib->exit++;
+			p->exit++;
 		} else {
 			m->lib->runtime++;
 			p->runtime++;
@@ -226,7 +244,7 @@ void ct_report_build(struct ct_report *r, struct ct_log *logs, size_t n)
 
 	r->libv = ct_xcalloc(HASH_COUNT(r->libs), sizeof(*r->libv));
 	HASH_ITER(hh, r->libs, lib, tmp)
-		if (ct_report_lib_selected(r, lib->path))
+		if (!lib->is_tracer && ct_report_lib_selected(r, lib->path))
 			r->libv[r->nlibv++] = lib;
 	if (r->nlibv)
 		qsort(r->libv, r->nlibv, sizeof(*r->libv), lib_cmp);
@@ -274,6 +292,8 @@ static void row_key(const struct ct_row *row, enum ct_by by, char *buf, size_t s
 	case CT_BY_WRITER:
 		if (row->pg->when == CT_WHEN_ATTACH)
 			snprintf(buf, size, "(attach)");
+		else if (row->pg->when == CT_WHEN_EXIT)
+			snprintf(buf, size, "(exit)");
 		else if (!row->wmod)
 			snprintf(buf, size, "(unknown)");
 		else
@@ -352,6 +372,7 @@ struct ct_group *ct_report_group(const struct ct_report *r, enum ct_by by, size_
 			out[i].dirty = lib->dirty;
 			out[i].attach = lib->attach;
 			out[i].runtime = lib->runtime;
+			out[i].exit = lib->exit;
 			out[i].bytes = lib->bytes;
 			out[i].writable = (int64_t)lib->writable;
 		}
@@ -369,6 +390,7 @@ struct ct_group *ct_report_group(const struct ct_report *r, enum ct_by by, size_
 			out[i].dirty = p->dirty;
 			out[i].attach = p->attach;
 			out[i].runtime = p->runtime;
+			out[i].exit = p->exit;
 			out[i].bytes = p->bytes;
 			out[i].writable = (int64_t)p->writable;
 		}
@@ -389,6 +411,8 @@ struct ct_group *ct_report_group(const struct ct_report *r, enum ct_by by, size_
 		g->dirty++;
 		if (row->pg->when == CT_WHEN_ATTACH)
 			g->attach++;
+		else if (row->pg->when == CT_WHEN_EXIT)
+			g->exit++;
 		else
 			g->runtime++;
 		g->bytes += row->proc->log->page_size;

@@ -22,12 +22,13 @@ struct ct_lib {
 	char build_id[2 * CT_MAX_BUILD_ID + 1]; /* "" when the log had none */
 	struct ct_elf *elf;
 	int is_main;
+	int is_tracer;            /* the tracer's own (CT_WHY_TRACER): not reported */
 	uint32_t untracked_reason; /* of the last untracked module, else 0 */
 	uint64_t nproc;           /* processes that loaded it */
 	uint64_t writable;        /* sum over processes of its writable pages
 				   * (in one process, the largest module's, so a
 				   * reloaded library is not counted twice) */
-	uint64_t dirty, attach, runtime, unprotected, bytes;
+	uint64_t dirty, attach, runtime, exit, unprotected, bytes;
 	struct ct_sectcount *sections;
 	/* per-process bookkeeping while building */
 	const struct ct_log *cur_log;
@@ -46,7 +47,7 @@ struct ct_proc {
 	struct ct_codeent *code;  /* sorted by lo */
 	uint64_t *maxend;
 	size_t ncode;
-	uint64_t writable, dirty, attach, runtime, bytes;
+	uint64_t writable, dirty, attach, runtime, exit, bytes;
 };
 
 /* One dirty page, resolved. */
@@ -83,7 +84,7 @@ enum ct_by { CT_BY_LIBRARY, CT_BY_SECTION, CT_BY_SYMBOL, CT_BY_WRITER, CT_BY_PAG
 
 struct ct_group {
 	char *key;
-	uint64_t nproc, dirty, attach, runtime, bytes;
+	uint64_t nproc, dirty, attach, runtime, exit, bytes;
 	int64_t writable;         /* -1: not meaningful for this grouping */
 	const struct ct_log *cur_log;
 	UT_hash_handle hh;
@@ -95,6 +96,10 @@ void ct_report_free(struct ct_report *r);
 
 /* Does path pass --lib? */
 int ct_report_lib_selected(const struct ct_report *r, const char *path);
+
+/* Is m one of the tracer's own modules (libcowtrace, its unwinder)?  Those
+ * are left out of every listing. */
+int ct_module_is_tracer(const struct ct_module *m);
 
 /* Module of proc whose code range holds ip at time t_ns; NULL if none. */
 struct ct_module *ct_proc_module_at(const struct ct_proc *p, uint64_t ip, uint64_t t_ns);

@@ -213,14 +213,29 @@ static void read_unload(struct parser *ps, const uint8_t *rp)
 		m->t_unload = r.t_ns;
 }
 
-/* Add one page, keeping one entry per (module, page): attach beats
- * runtime, and anything dirty beats unprotected.  Takes over np->frames. */
+/* How much a record of this kind says about a page: a dirty page beats an
+ * unprotected (clean) one; attach beats runtime (the page was already
+ * dirty); either beats exit, which is written last and only tells that the
+ * page was dirty by then. */
+static int when_rank(uint8_t when)
+{
+	switch (when) {
+	case CT_WHEN_ATTACH:  return 3;
+	case CT_WHEN_RUNTIME: return 2;
+	case CT_WHEN_EXIT:    return 1;
+	}
+	return 0;
+}
+
+/* Add one page, keeping one entry per (module, page), the most telling
+ * record (when_rank).  Takes over np->frames. */
 static void add_page(struct parser *ps, struct ct_page *np)
 {
 	struct ct_log *log = ps->log;
 	struct page_key key = { np->module, np->page };
 	struct ct_page *e;
 	uint32_t *slot;
+	int old_rank, new_rank;
 
 	itab_reserve(&ps->pages, log, page_hash);
 	slot = itab_slot(&ps->pages, page_hash_of(key.module, key.page), log, page_eq, &key);
@@ -232,18 +247,17 @@ static void add_page(struct parser *ps, struct ct_page *np)
 		return;
 	}
 	e = &log->pages[*slot - 1];
-	if (e->when == np->when) {
+	old_rank = when_rank(e->when);
+	new_rank = when_rank(np->when);
+	if (e->when == np->when)
 		log->nduplicates++;
-	} else if (np->when == CT_WHEN_UNPROTECTED) {
-		/* already dirty: keep it */
-	} else if (e->when == CT_WHEN_UNPROTECTED || np->when == CT_WHEN_ATTACH) {
-		if (e->when != CT_WHEN_UNPROTECTED)
-			log->nconflicts++;
+	else if ((e->when == CT_WHEN_ATTACH && np->when == CT_WHEN_RUNTIME) ||
+		 (e->when == CT_WHEN_RUNTIME && np->when == CT_WHEN_ATTACH))
+		log->nconflicts++;
+	if (new_rank > old_rank) {
 		free(e->frames);
 		*e = *np;
 		return;
-	} else {
-		log->nconflicts++;
 	}
 	free(np->frames);
 }
@@ -259,7 +273,7 @@ static void read_page(struct parser *ps, const uint8_t *rp)
 	struct ct_page p;
 
 	memcpy(&r, rp, sizeof(r));
-	if (r.kind != CT_PAGE_ATTACH && r.kind != CT_PAGE_UNPROTECTED)
+	if (r.kind != CT_PAGE_ATTACH && r.kind != CT_PAGE_UNPROTECTED && r.kind != CT_PAGE_EXIT)
 		return;                 /* a kind from a newer writer */
 	memset(&p, 0, sizeof(p));
 	p.module = r.module;
@@ -267,7 +281,8 @@ static void read_page(struct parser *ps, const uint8_t *rp)
 	p.addr = r.page;
 	p.t_ns = r.t_ns;
 	p.reason = r.reason;
-	p.when = r.kind == CT_PAGE_ATTACH ? CT_WHEN_ATTACH : CT_WHEN_UNPROTECTED;
+	p.when = r.kind == CT_PAGE_ATTACH ? CT_WHEN_ATTACH :
+		 r.kind == CT_PAGE_EXIT ? CT_WHEN_EXIT : CT_WHEN_UNPROTECTED;
 	add_page(ps, &p);
 }
 

@@ -38,6 +38,7 @@ enum ct_when {
 	CT_WHEN_ATTACH = 1,        /* private-dirty when the tracer attached */
 	CT_WHEN_RUNTIME = 2,       /* first write seen at run time */
 	CT_WHEN_UNPROTECTED = 3,   /* deliberately left writable, not dirty */
+	CT_WHEN_EXIT = 4,          /* unwatched, found private-dirty at exit */
 };
 
 struct ct_page {
@@ -48,9 +49,9 @@ struct ct_page {
 	uint64_t *frames;          /* nframes return addresses, innermost first */
 	uint32_t module;           /* index into ct_log.mods after parsing */
 	int32_t tid;
-	uint16_t via;              /* 0 = store, else syscall number */
+	uint16_t via;              /* 0 = store, CT_VIA_SYSCALL | nr = syscall */
 	uint16_t nframes;
-	uint16_t reason;           /* enum ct_reason for unprotected pages */
+	uint16_t reason;           /* enum ct_reason: unprotected and exit pages */
 	uint8_t when;              /* enum ct_when */
 };
 
@@ -89,7 +90,7 @@ struct ct_log {
 	size_t nrecords;           /* complete records read */
 	size_t nuncommitted;       /* type == 0 records skipped */
 	size_t nunknown_module;    /* page/fault records naming no module */
-	size_t nconflicts;         /* a page reported both at attach and later */
+	size_t nconflicts;         /* a page reported both at attach and at run time */
 	size_t nduplicates;        /* a page reported twice the same way */
 	size_t nerrors;            /* bad records (each reported) */
 };

@@ -7,14 +7,8 @@
 #include "util.h"
 
 #define TABLE_WIDTH 99            /* columns a table row may use */
-#define NUM_COLS    "%6s %8s %8s %8s %11s %9s"
-#define NUM_WIDTH   (6 + 9 + 9 + 9 + 12 + 10)
-
-/* ct_rec_fault.via is 0 for a store, else a system call number, which
- * leaves read (0 on x86_64) out.  Proposed for the format: this bit set
- * means "system call (via & 0x7fff)", so read becomes 0x8000.  Accepted
- * here already; plain numbers keep working. */
-#define VIA_SYSCALL 0x8000u
+#define NUM_COLS    "%5s %7s %7s %7s %6s %10s %8s"
+#define NUM_WIDTH   (6 + 8 + 8 + 8 + 7 + 11 + 9)
 
 const char *const ct_by_names[] = {
 	[CT_BY_LIBRARY] = "library", [CT_BY_SECTION] = "section",
@@ -60,6 +54,8 @@ static size_t utf8_len(const unsigned char *s, size_t n)
 	return len;
 }
 
+/* ct_rec_fault.via: 0 a store, CT_VIA_SYSCALL | nr system call nr (read
+ * is 0).  Anything else is outside the format: "unknown:0xN". */
 static const char *via_name(const struct ct_page *pg, char *buf, size_t size)
 {
 	const char *name;
@@ -69,13 +65,52 @@ static const char *via_name(const struct ct_page *pg, char *buf, size_t size)
 		return NULL;
 	if (pg->via == 0)
 		return "store";
-	nr = pg->via & VIA_SYSCALL ? pg->via & ~VIA_SYSCALL : pg->via;
+	if (!(pg->via & CT_VIA_SYSCALL)) {
+		snprintf(buf, size, "unknown:0x%x", (unsigned)pg->via);
+		return buf;
+	}
+	nr = pg->via & ~CT_VIA_SYSCALL;
 	name = ct_syscall_name(nr);
 	if (name)
 		snprintf(buf, size, "syscall:%s", name);
 	else
 		snprintf(buf, size, "syscall:%u", nr);
 	return buf;
+}
+
+static const char *when_name(const struct ct_page *pg)
+{
+	switch (pg->when) {
+	case CT_WHEN_ATTACH:  return "attach";
+	case CT_WHEN_RUNTIME: return "runtime";
+	case CT_WHEN_EXIT:    return "exit";
+	}
+	return "unprotected";
+}
+
+/* Why an exit page was not watched; NULL for other pages. */
+static const char *exit_reason(const struct ct_page *pg, char *buf, size_t size)
+{
+	const char *why;
+
+	if (pg->when != CT_WHEN_EXIT)
+		return NULL;
+	why = ct_reason_name(pg->reason);
+	if (why)
+		return why;
+	snprintf(buf, size, "reason:%u", (unsigned)pg->reason);
+	return buf;
+}
+
+/* Note about a module the report leaves out (the tracer's own)? */
+static int note_hidden(const struct ct_report *r, const struct ct_log *log, const struct ct_note *n)
+{
+	const struct ct_module *m;
+
+	if (n->module == UINT32_MAX)
+		return 0;
+	m = &log->mods[n->module];
+	return ct_module_is_tracer(m) || !ct_report_lib_selected(r, m->path);
 }
 
 static const char *attach_cause(const struct ct_row *row)
@@ -222,8 +257,8 @@ static void json_libraries(FILE *f, const struct ct_report *r, size_t top)
 		json_str(f, lib->build_id[0] ? lib->build_id : NULL);
 		fprintf(f, ",\"processes\":%" PRIu64 ",\"writable_pages\":%" PRIu64
 			",\"dirty_pages\":%" PRIu64 ",\"attach_pages\":%" PRIu64
-			",\"runtime_pages\":%" PRIu64 ",\"sections\":{",
-			lib->nproc, lib->writable, lib->dirty, lib->attach, lib->runtime);
+			",\"runtime_pages\":%" PRIu64 ",\"exit_pages\":%" PRIu64 ",\"sections\":{",
+			lib->nproc, lib->writable, lib->dirty, lib->attach, lib->runtime, lib->exit);
 		for (s = lib->sections; s; s = s->hh.next) {
 			if (!first)
 				putc_unlocked(',', f);
@@ -244,7 +279,7 @@ static void json_libraries(FILE *f, const struct ct_report *r, size_t top)
 static void json_page(FILE *f, const struct ct_row *row)
 {
 	const struct ct_page *pg = row->pg;
-	char sbuf[512], vbuf[32];
+	char sbuf[512], vbuf[32], rbuf[32];
 	size_t i;
 
 	fprintf(f, "{\"pid\":%d,\"library\":", (int)row->proc->log->pid);
@@ -253,9 +288,10 @@ static void json_page(FILE *f, const struct ct_row *row)
 	json_hex(f, row->vaddr);
 	fputs_unlocked(",\"section\":", f);
 	json_str(f, row->section);
-	fprintf(f, ",\"when\":\"%s\",\"attach_cause\":",
-		pg->when == CT_WHEN_ATTACH ? "attach" : "runtime");
+	fprintf(f, ",\"when\":\"%s\",\"attach_cause\":", when_name(pg));
 	json_str(f, attach_cause(row));
+	fputs_unlocked(",\"exit_reason\":", f);
+	json_str(f, exit_reason(pg, rbuf, sizeof(rbuf)));
 	fprintf(f, ",\"relocations\":%u,\"symbol\":", row->relocs);
 	json_str(f, sym_text(row->sym, row->symoff, sbuf, sizeof(sbuf)));
 	fputs_unlocked(",\"writer\":", f);
@@ -300,7 +336,7 @@ static void json_notes(FILE *f, const struct ct_report *r)
 			const char *why = ct_reason_name(n->reason);
 			char rbuf[32];
 
-			if (lib && !ct_report_lib_selected(r, lib))
+			if (note_hidden(r, log, n))
 				continue;
 			if (!why) {
 				snprintf(rbuf, sizeof(rbuf), "reason:%u", n->reason);
@@ -332,8 +368,8 @@ static void json_groups(FILE *f, const struct ct_report *r, const struct ct_outo
 		json_str(f, g[i].key);
 		fprintf(f, ",\"processes\":%" PRIu64 ",\"dirty_pages\":%" PRIu64
 			",\"attach_pages\":%" PRIu64 ",\"runtime_pages\":%" PRIu64
-			",\"bytes\":%" PRIu64 "}",
-			g[i].nproc, g[i].dirty, g[i].attach, g[i].runtime, g[i].bytes);
+			",\"exit_pages\":%" PRIu64 ",\"bytes\":%" PRIu64 "}",
+			g[i].nproc, g[i].dirty, g[i].attach, g[i].runtime, g[i].exit, g[i].bytes);
 	}
 	fputs_unlocked("]", f);
 	ct_groups_free(g, total);
@@ -432,7 +468,7 @@ void ct_output_csv(FILE *f, const struct ct_report *r, const struct ct_outopts *
 		csv_field(f, row->lib->path, 0);
 		fprintf(f, ",0x%" PRIx64 ",", row->vaddr);
 		csv_field(f, row->section, 0);
-		fprintf(f, ",%s,", pg->when == CT_WHEN_ATTACH ? "attach" : "runtime");
+		fprintf(f, ",%s,", when_name(pg));
 		csv_field(f, attach_cause(row), 0);
 		fprintf(f, ",%u,", row->relocs);
 		csv_field(f, sym_text(row->sym, row->symoff, sbuf, sizeof(sbuf)), 0);
@@ -494,22 +530,22 @@ static void size_text(uint64_t bytes, char *buf, size_t size)
 		snprintf(buf, size, "%" PRIu64 " KiB", (bytes + 1023) / 1024);
 }
 
-static void table_row(FILE *f, const char *name, uint64_t nproc, uint64_t dirty,
-		      uint64_t attach, uint64_t runtime, uint64_t bytes, int64_t writable)
+static void table_row(FILE *f, const char *name, const struct ct_group *g)
 {
-	char c[6][32];
+	char c[7][32];
 
-	snprintf(c[0], sizeof(c[0]), "%" PRIu64, nproc);
-	snprintf(c[1], sizeof(c[1]), "%" PRIu64, dirty);
-	snprintf(c[2], sizeof(c[2]), "%" PRIu64, attach);
-	snprintf(c[3], sizeof(c[3]), "%" PRIu64, runtime);
-	size_text(bytes, c[4], sizeof(c[4]));
-	if (writable >= 0)
-		snprintf(c[5], sizeof(c[5]), "%" PRId64, writable);
+	snprintf(c[0], sizeof(c[0]), "%" PRIu64, g->nproc);
+	snprintf(c[1], sizeof(c[1]), "%" PRIu64, g->dirty);
+	snprintf(c[2], sizeof(c[2]), "%" PRIu64, g->attach);
+	snprintf(c[3], sizeof(c[3]), "%" PRIu64, g->runtime);
+	snprintf(c[4], sizeof(c[4]), "%" PRIu64, g->exit);
+	size_text(g->bytes, c[5], sizeof(c[5]));
+	if (g->writable >= 0)
+		snprintf(c[6], sizeof(c[6]), "%" PRId64, g->writable);
 	else
-		strcpy(c[5], "-");
+		strcpy(c[6], "-");
 	put_name(f, name, TABLE_WIDTH - NUM_WIDTH);
-	fprintf(f, " " NUM_COLS "\n", c[0], c[1], c[2], c[3], c[4], c[5]);
+	fprintf(f, " " NUM_COLS "\n", c[0], c[1], c[2], c[3], c[4], c[5], c[6]);
 }
 
 static void table_notes(FILE *f, const struct ct_report *r)
@@ -526,7 +562,7 @@ static void table_notes(FILE *f, const struct ct_report *r)
 			const char *why = ct_reason_name(n->reason);
 			const char *p;
 
-			if (lib && !ct_report_lib_selected(r, lib))
+			if (note_hidden(r, log, n))
 				continue;
 			if (first)
 				fputs_unlocked("\nnotes:\n", f);
@@ -547,26 +583,27 @@ static void table_notes(FILE *f, const struct ct_report *r)
 
 void ct_output_table(FILE *f, const struct ct_report *r, const struct ct_outopts *o)
 {
-	uint64_t dirty = 0, attach = 0, runtime = 0, bytes = 0;
-	int64_t writable = 0;
+	struct ct_group tot;
 	size_t i, n, shown, incomplete = 0;
 	struct ct_group *g = ct_report_group(r, o->by, &n);
 	char head[64];
 
+	memset(&tot, 0, sizeof(tot));
 	shown = o->top && o->top < n ? o->top : n;
 	snprintf(head, sizeof(head), "%s", ct_by_names[o->by]);
 	put_name(f, head, TABLE_WIDTH - NUM_WIDTH);
-	fprintf(f, " " NUM_COLS "\n", "procs", "dirty", "attach", "runtime", "dirty mem", "writable");
+	fprintf(f, " " NUM_COLS "\n", "procs", "dirty", "attach", "runtime", "exit",
+		"dirty mem", "writable");
 	for (i = 0; i < n; i++) {
 		if (i < shown)
-			table_row(f, g[i].key, g[i].nproc, g[i].dirty, g[i].attach, g[i].runtime,
-				  g[i].bytes, g[i].writable);
-		dirty += g[i].dirty;
-		attach += g[i].attach;
-		runtime += g[i].runtime;
-		bytes += g[i].bytes;
-		if (writable >= 0)
-			writable = g[i].writable >= 0 ? writable + g[i].writable : -1;
+			table_row(f, g[i].key, &g[i]);
+		tot.dirty += g[i].dirty;
+		tot.attach += g[i].attach;
+		tot.runtime += g[i].runtime;
+		tot.exit += g[i].exit;
+		tot.bytes += g[i].bytes;
+		if (tot.writable >= 0)
+			tot.writable = g[i].writable >= 0 ? tot.writable + g[i].writable : -1;
 	}
 	if (shown < n) {
 		char more[64];
@@ -576,7 +613,10 @@ void ct_output_table(FILE *f, const struct ct_report *r, const struct ct_outopts
 	}
 	for (i = 0; i < r->nprocs; i++)
 		incomplete += !r->procs[i].log->complete;
-	table_row(f, "total", r->nprocs, dirty, attach, runtime, bytes, n ? writable : 0);
+	tot.nproc = r->nprocs;
+	if (!n)
+		tot.writable = 0;
+	table_row(f, "total", &tot);
 	if (incomplete)
 		fprintf(f, "%zu of %zu processes did not finish tracing cleanly\n", incomplete, r->nprocs);
 	table_notes(f, r);

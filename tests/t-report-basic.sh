@@ -136,7 +136,7 @@ def pick_func(elf, minsize, avoid=()):
     skip("no suitable function in " + elf.path)
 
 
-LB, MB, VB = 0x7f1234000000, 0x555555554000, 0x7fff12340000
+LB, MB, VB, TB = 0x7f1234000000, 0x555555554000, 0x7fff12340000, 0x7f5678000000
 data_obj = pick_object(libc, ".data", 16)
 bss_obj = pick_object(libc, ".bss", 8)
 me_func = pick_func(me, 32)
@@ -148,6 +148,10 @@ bss_far_page = (bss[1] + bss[2] - 1) & ~4095         # last page of .bss: no rel
 if bss_far_page == (data_obj[1] & ~4095) or bss_far_page == (bss_obj[1] & ~4095):
     skip("libc layout too small for this test")
 main_obj = pick_object(me, ".bss", 4)
+exit_page = bss_far_page - 2 * 4096                   # unwatched, dirty at exit
+if exit_page in (data_obj[1] & ~4095, bss_obj[1] & ~4095, got_page) or \
+        libc.section_of_page(exit_page) is None:
+    skip("libc layout too small for this test")
 
 fault_data = LB + data_obj[1] + 8
 fault_bss = LB + bss_obj[1]
@@ -179,19 +183,29 @@ logs = {
         "fault module=2 addr=%d ip=%d tid=1002 t=70 via=0 frames=%d,%d" % (fault_data, ip, ip, ret),
         # via: 0x8000 | nr is the proposed encoding that lets read (0) be told from a store
         "fault module=2 addr=%d ip=%d tid=1003 t=71 via=%d" % (fault_bss, ret, 0x8000 | nr["read"]),
-        "fault module=1 addr=%d ip=%d t=72 via=%d" % (MB + main_obj[1], VB + 16, nr["statx"]),
+        "fault module=1 addr=%d ip=%d t=72 via=%d" % (MB + main_obj[1], VB + 16, 0x8000 | nr["statx"]),
         # the same page twice: attach wins, counted once
         "fault module=2 addr=%d ip=%d t=73" % (LB + got_page + 8, ip),
         "fault module=9 addr=%d ip=%d t=74" % (LB + got_page, ip),
         "note module=2 reason=6 t=80 text=mprotect failed: \"EACCES\"",
         "note reason=9 t=81 text=bad COWTRACE_MODE",
+        # dirty at exit, unwatched: counted; a page with an earlier record keeps it
+        "page module=2 kind=3 reason=4 page=%d t=90" % (LB + exit_page),
+        "page module=2 kind=3 reason=4 page=%d t=91" % (LB + (fault_data - LB & ~4095)),
+        "page module=2 kind=3 reason=4 page=%d t=91" % (LB + got_page),
+        # the tracer's own module: never listed, never mentioned (its file
+        # does not match the build-id: no warning either)
+        "module id=4 flags=2 reason=2 bias=%d path=%s buildid=%s writable=7" % (TB, gen, bid_bad),
+        "page module=4 kind=3 reason=2 page=%d" % (TB + 0x1000),
+        "note module=4 reason=2 t=82 text=tracer note",
     ],
     # process 2: same libc, exit record only, a syscall number we do not name
     "b": [
         "header pid=1002 ppid=1001 flags=0",
         "module id=7 flags=1 bias=%d path=%s buildid=%s writable=3" % (MB, report, me.build_id),
         "module id=8 bias=%d path=%s buildid=%s writable=21" % (LB, libc_path, libc.build_id),
-        "fault module=8 addr=%d ip=%d t=9 via=999" % (fault_data, ip),
+        "page module=8 kind=3 reason=1 page=%d t=1" % (fault_data & ~4095),
+        "fault module=8 addr=%d ip=%d t=9 via=%d" % (fault_data, ip, 0x8000 | 999),
         "exit status=0",
     ],
     # process 3: a libc with another build-id: must not be symbolized
@@ -200,6 +214,7 @@ logs = {
         "module id=1 bias=%d path=%s buildid=%s writable=20" % (LB, libc_path, bid_bad),
         "fault module=1 addr=%d ip=%d" % (fault_data, ip),
         "fault module=1 addr=%d ip=%d" % (fault_bss, ip),
+        "fault module=1 addr=%d ip=%d via=5" % (fault_bss + 4096, ip),
     ],
 }
 os.mkdir(os.path.join(tmp, "run"))
@@ -243,18 +258,21 @@ L = libs.get((libc_path, libc.build_id))
 check(L is not None, "libc listed with its build-id")
 check(L["processes"] == 2, "libc processes %d" % L["processes"])
 check(L["writable_pages"] == 41, "libc writable_pages %d (20 + 21)" % L["writable_pages"])
-check(L["dirty_pages"] == 5 and L["attach_pages"] == 2 and L["runtime_pages"] == 3,
-      "libc dirty/attach/runtime %d/%d/%d" % (L["dirty_pages"], L["attach_pages"], L["runtime_pages"]))
+check(L["dirty_pages"] == 6 and L["attach_pages"] == 2 and L["runtime_pages"] == 3 and L["exit_pages"] == 1,
+      "libc dirty/attach/runtime/exit %d/%d/%d/%d" % (L["dirty_pages"], L["attach_pages"],
+                                                     L["runtime_pages"], L["exit_pages"]))
 check(L["unprotected_pages"] == 1, "libc unprotected %d" % L["unprotected_pages"])
 want_sections = {}
 for s in (libc.section_of_page(got_page), libc.section_of_page(bss_far_page),
           libc.section_of(fault_data - LB), libc.section_of(fault_bss - LB),
-          libc.section_of(fault_data - LB)):
+          libc.section_of(fault_data - LB), libc.section_of_page(exit_page)):
     want_sections[s] = want_sections.get(s, 0) + 1
 check(L["sections"] == want_sections, "libc sections %r, want %r" % (L["sections"], want_sections))
 bad = libs.get((libc_path, bid_bad))
-check(bad is not None and bad["dirty_pages"] == 2 and bad["sections"] == {},
-      "mismatched libc: 2 dirty pages, no sections: %r" % bad)
+check(bad is not None and bad["dirty_pages"] == 3 and bad["sections"] == {},
+      "mismatched libc: 3 dirty pages, no sections: %r" % bad)
+check(not [l for l in d["libraries"] if l["path"] == gen], "tracer module not listed")
+check(gen not in err, "tracer module not mentioned:\n" + err)
 M = libs.get((report, me.build_id))
 check(M is not None and M["processes"] == 2 and M["dirty_pages"] == 1, "main exe %r" % M)
 V = libs.get(("linux-vdso.so.1", None))
@@ -267,7 +285,8 @@ check("attach" in err and "run time" in err, "attach/runtime conflict warned")
 
 # pages
 pages = {(p["pid"], p["library"], int(p["vaddr"], 16), p["when"]): p for p in d["pages"]}
-check(len(d["pages"]) == 8, "8 dirty pages, got %d" % len(d["pages"]))
+check(len(d["pages"]) == 10, "10 dirty pages, got %d" % len(d["pages"]))
+check(not [p for p in d["pages"] if p["library"] == gen], "no page of the tracer module")
 
 
 def page(pid, lib, vaddr, when):
@@ -284,6 +303,12 @@ check(p.get("section") == libc.section_of_page(got_page), "got page section %r" 
 check(p.get("symbol") is None and p.get("writer") is None and p.get("via") is None
       and p.get("tid") is None, "attach page has no symbol/writer/via/tid")
 check(p.get("t_ns") == 5, "attach t_ns")
+
+p = page(1001, libc_path, exit_page, "exit")
+check(p.get("attach_cause") is None and p.get("exit_reason") == "sigblocked" and p.get("via") is None
+      and p.get("symbol") is None and p.get("writer") is None and p.get("t_ns") == 90
+      and p.get("section") == libc.section_of_page(exit_page), "exit page %r" % p)
+check(page(1001, libc_path, got_page, "attach").get("exit_reason") is None, "attach page: exit_reason null")
 
 p = page(1001, libc_path, bss_far_page, "attach")
 check(libc.relocs_in(bss_far_page) == 0, "test premise: no relocations at the end of .bss")
@@ -327,6 +352,9 @@ check(p.get("writer") is None and p.get("writer_library") is None, "ip in the vd
 
 p = page(1002, libc_path, (fault_data - LB) & ~4095, "runtime")
 check(p.get("via") == "syscall:999", "unknown syscall number: %r" % p.get("via"))
+check(p.get("t_ns") == 9, "fault after an exit record of its page still wins: %r" % p)
+p = page(1003, libc_path, (fault_bss - LB + 4096) & ~4095, "runtime")
+check(p.get("via") == "unknown:0x5", "via without CT_VIA_SYSCALL is not a syscall: %r" % p.get("via"))
 for v in (fault_data, fault_bss):
     p = pages.get((1003, libc_path, (v - LB) & ~4095, "runtime"), {})
     check(p and p["section"] is None and p["symbol"] is None, "mismatched build-id: no section/symbol %r" % p)
@@ -338,12 +366,13 @@ check({"pid": 1001, "library": libc_path, "reason": "mprotect",
        "text": "mprotect failed: \"EACCES\""} in [{k: n[k] for k in ("pid", "library", "reason", "text")}
                                                 for n in notes], "library note %r" % notes)
 check(any(n["library"] is None and n["reason"] == "options" for n in notes), "process note")
+check(not [n for n in notes if n["text"] == "tracer note"], "tracer's notes left out")
 
 # filters
 rc, out, err = run("--format", "json", "--lib", "libc.so*", os.path.join(tmp, "run"))
 d2 = json.loads(out)
 check(rc == 0 and {l["path"] for l in d2["libraries"]} == {libc_path}, "--lib libc.so*: %r" % [l["path"] for l in d2["libraries"]])
-check(len(d2["pages"]) == 7 and all(p["library"] == libc_path for p in d2["pages"]), "--lib filters pages")
+check(len(d2["pages"]) == 9 and all(p["library"] == libc_path for p in d2["pages"]), "--lib filters pages")
 rc, out, err = run("--format", "json", "--pid", "1002", os.path.join(tmp, "run"))
 d2 = json.loads(out)
 check([p["pid"] for p in d2["processes"]] == [1002] and len(d2["pages"]) == 1, "--pid 1002")
@@ -353,7 +382,8 @@ check(len(json.loads(out)["libraries"]) == 1, "--top 1")
 # csv: same facts as the truth above
 rc, out, err = run("--format", "csv", os.path.join(tmp, "run"))
 rows = list(csv.DictReader(io.StringIO(out, newline="")))
-check(rc == 0 and len(rows) == 8, "csv rows %d" % len(rows))
+check(rc == 0 and len(rows) == 10, "csv rows %d" % len(rows))
+check(sum(1 for r in rows if r["when"] == "exit") == 1, "csv: one exit row")
 row = [r for r in rows if r["pid"] == "1001" and r["when"] == "runtime" and r["via"] == "store"]
 check(len(row) == 1, "csv: one store row for pid 1001")
 if row:
@@ -374,9 +404,11 @@ check(rc == 0 and all(len(l) <= 100 for l in lines), "table fits in 100 columns"
 # the name may be shortened from the left
 tag = "%s [%s]" % (os.path.basename(libc_path), libc.build_id[:8])
 lrow = [l[l.index(tag) + len(tag):] for l in lines if tag in l]
-check(len(lrow) == 1 and lrow[0].split()[0:4] == ["2", "5", "2", "3"], "table libc row %r" % lrow)
+check(len(lrow) == 1 and lrow[0].split()[0:5] == ["2", "6", "2", "3", "1"], "table libc row %r" % lrow)
 tot = [l for l in lines if l.startswith("total")]
-check(len(tot) == 1 and tot[0].split()[1:5] == ["3", "8", "2", "6"], "table total %r" % tot)
+check(len(tot) == 1 and tot[0].split()[1:6] == ["3", "10", "2", "7", "1"], "table total %r" % tot)
+check(lines[0].split()[1:6] == ["procs", "dirty", "attach", "runtime", "exit"], "table head %r" % lines[0])
+check(not [l for l in lines if "tracer note" in l or os.path.basename(gen) in l], "table: tracer not mentioned")
 check("notes:" in lines and any("mprotect failed" in l for l in lines), "table notes")
 rc, out, err = run("--by", "symbol", "--top", "2", os.path.join(tmp, "run"))
 lines = out.splitlines()
@@ -388,6 +420,8 @@ for l in lines[1:]:
 check(len(body) == 2 and "(2 more)" in lines, "--by symbol --top 2: %r" % lines)
 rc, out, err = run("--by", "writer", os.path.join(tmp, "run"))
 check(any(l.startswith("(attach)") and l.split()[2] == "2" for l in out.splitlines()), "--by writer: attach row")
+check(any(l.startswith("(exit)") and l.split()[2] == "1" and l.split()[5] == "1" for l in out.splitlines()),
+      "--by writer: exit row")
 
 # exit statuses
 rc, out, err = run("--by", "nonsense", os.path.join(tmp, "run"))
