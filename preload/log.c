@@ -426,3 +426,21 @@ void ct_log_close(int status)
 	}
 	ct_log_set_flag(CT_LOGF_COMPLETE);
 }
+
+/* The application API (include/cowtrace.h): a named phase starts now. */
+__attribute__((visibility("default"))) void cowtrace_phase(const char *name)
+{
+	if (!name)
+		return;
+	size_t len = strlen(name);
+	if (len > 256)
+		len = 256;
+	struct ct_rec_phase *r = ct_log_reserve(sizeof *r + len);
+	if (!r)
+		return;
+	r->t_ns = ct_now_ns();
+	r->tid = ct_gettid();
+	r->len = (uint32_t)len;
+	memcpy(r->name, name, len);
+	ct_log_commit(r, CT_REC_PHASE);
+}
