@@ -127,6 +127,7 @@ uint64_t ct_now_ns(void);                          /* SIGNAL-SAFE */
 pid_t ct_gettid(void);                             /* SIGNAL-SAFE */
 size_t ct_strlcpy(char *dst, const char *src, size_t n); /* SIGNAL-SAFE */
 char *ct_utoa(char *p, unsigned long v);           /* SIGNAL-SAFE */
+const char *ct_errstr(int e);                      /* SIGNAL-SAFE */
 void ct_warn(const char *s, ...) __attribute__((sentinel)); /* SIGNAL-SAFE */
 ssize_t ct_sys_read(int fd, void *buf, size_t n);  /* SIGNAL-SAFE */
 ssize_t ct_sys_pread(int fd, void *buf, size_t n, off_t off); /* SIGNAL-SAFE */

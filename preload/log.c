@@ -253,13 +253,13 @@ static int start_log(void)
 {
 	int fd = create_file();
 	if (fd < 0) {
-		ct_warn("cannot create a log in ", ct.opt.dir, ": ", strerror(errno),
+		ct_warn("cannot create a log in ", ct.opt.dir, ": ", ct_errstr(errno),
 			"; tracing is off for this process", NULL);
 		return -1;
 	}
 	if (fallocate(fd, 0, 0, LOG_INITIAL) != 0 &&
 	    (errno != EOPNOTSUPP || ftruncate(fd, LOG_INITIAL) != 0)) {
-		ct_warn("cannot extend the log ", lg.path, ": ", strerror(errno),
+		ct_warn("cannot extend the log ", lg.path, ": ", ct_errstr(errno),
 			"; tracing is off for this process", NULL);
 		close(fd);
 		unlink(lg.path);

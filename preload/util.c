@@ -123,3 +123,22 @@ ssize_t ct_sys_readlink(const char *path, char *buf, size_t n)
 {
 	return syscall(SYS_readlink, path, buf, n);
 }
+
+/* SIGNAL-SAFE: strerror without locale machinery (which may allocate). */
+const char *ct_errstr(int e)
+{
+	switch (e) {
+	case ENOENT: return "no such file or directory";
+	case EACCES: return "permission denied";
+	case EPERM: return "operation not permitted";
+	case EROFS: return "read-only file system";
+	case ENOSPC: return "no space left on device";
+	case EDQUOT: return "disk quota exceeded";
+	case ENOTDIR: return "not a directory";
+	case ENAMETOOLONG: return "file name too long";
+	case EMFILE: case ENFILE: return "too many open files";
+	case ENOMEM: return "out of memory";
+	case EEXIST: return "file exists";
+	default: return "system error";
+	}
+}
