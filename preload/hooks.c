@@ -43,7 +43,7 @@ static void rescan(void)
 	if (!ct.initialized || ct.disabled)
 		return;
 	int saved = errno;
-	pthread_mutex_lock(&ct.lock);
+	pthread_mutex_lock(&ct.lock); /* SIGNAL-UNSAFE-OK: after dlopen/dlclose, which are not signal-safe either */
 	ct_modules_scan(1);
 	pthread_mutex_unlock(&ct.lock);
 	errno = saved;
@@ -144,7 +144,7 @@ static void *open_as(uintptr_t caller, const char *file, int mode)
 
 	const char *runpath = dyn_string(lm, DT_RUNPATH);
 	if (runpath) {
-		if (!search_dirs(getenv("LD_LIBRARY_PATH"), origin, file, path, sizeof path) &&
+		if (!search_dirs(getenv("LD_LIBRARY_PATH"), origin, file, path, sizeof path) && /* SIGNAL-UNSAFE-OK: inside dlopen */
 		    search_dirs(runpath, origin, file, path, sizeof path))
 			return open_in(ns, path, mode);
 	} else {
@@ -356,7 +356,7 @@ CT_EXPORT void _Exit(int status)
 
 static void before_fork(void)
 {
-	pthread_mutex_lock(&ct.lock);
+	pthread_mutex_lock(&ct.lock); /* SIGNAL-UNSAFE-OK: atfork handler, outside the fault path */
 }
 
 static void after_fork_parent(void)

@@ -55,7 +55,7 @@ CT_EXPORT void cowtrace_audit_startup(char **envp)
 		return;
 	ct.early = 1;
 	ct_unwind_init();
-	pthread_mutex_lock(&ct.lock);
+	pthread_mutex_lock(&ct.lock); /* SIGNAL-UNSAFE-OK: loader and constructor context */
 	ct_modules_scan(0);
 	ct_protect_attach_pending("libc.so.6");
 	pthread_mutex_unlock(&ct.lock);
@@ -68,7 +68,7 @@ CT_EXPORT void cowtrace_audit_consistent(void)
 {
 	if (!ct.initialized || ct.disabled)
 		return;
-	pthread_mutex_lock(&ct.lock);
+	pthread_mutex_lock(&ct.lock); /* SIGNAL-UNSAFE-OK: loader and constructor context */
 	ct_modules_scan(1);
 	pthread_mutex_unlock(&ct.lock);
 }
@@ -78,7 +78,7 @@ CT_EXPORT void cowtrace_audit_close(uintptr_t bias, const void *phdr)
 {
 	if (!ct.initialized || ct.disabled)
 		return;
-	pthread_mutex_lock(&ct.lock);
+	pthread_mutex_lock(&ct.lock); /* SIGNAL-UNSAFE-OK: loader and constructor context */
 	for (uint32_t i = 0; i < ct.nmodules; i++) {
 		struct ct_module *m = &ct.modules[i];
 		if (atomic_load(&m->live) && m->bias == bias && (!phdr || m->phdr == phdr)) {
@@ -93,7 +93,7 @@ CT_EXPORT void cowtrace_audit_close(uintptr_t bias, const void *phdr)
 /* COWTRACE_FOLLOW=0: children started by exec are not traced. */
 static void drop_from_env(const char *var, const char *needle)
 {
-	const char *v = getenv(var);
+	const char *v = getenv(var); /* SIGNAL-UNSAFE-OK: constructor */
 	if (!v || !strstr(v, needle))
 		return;
 	char buf[CT_MAX_PATH * 2];
@@ -134,7 +134,7 @@ __attribute__((constructor(101))) static void cowtrace_init(int argc, char **arg
 	if (!ct.unwind_ready)
 		ct_unwind_init();
 
-	pthread_mutex_lock(&ct.lock);
+	pthread_mutex_lock(&ct.lock); /* SIGNAL-UNSAFE-OK: loader and constructor context */
 	if (!ct.early)
 		ct_modules_scan(0);
 	ct_probe_sigblocked();
