@@ -4,3 +4,19 @@ $(BUILD)/tests/gen-log: tests/gen-log.c include/cowtrace_log.h | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -o $@ tests/gen-log.c
 
 test-progs: $(BUILD)/tests/gen-log
+
+# oracle tests (t-tracer-*.sh): liboracle.so, its programs and a plugin
+ORACLE_TD = $(BUILD)/tests
+ORACLE_PROGS = $(ORACLE_TD)/oracle-cow $(ORACLE_TD)/oracle-threads $(ORACLE_TD)/oracle-crash \
+	$(ORACLE_TD)/oracle-kill $(ORACLE_TD)/oracle-dl $(ORACLE_TD)/oracle-fork
+
+$(ORACLE_TD)/liboracle.so: tests/oracle-lib.c | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -fPIC -shared -Wl,-soname,liboracle.so -o $@ tests/oracle-lib.c
+
+$(ORACLE_TD)/oracle-plugin.so: tests/oracle-plugin.c | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -fPIC -shared -o $@ tests/oracle-plugin.c
+
+$(ORACLE_PROGS): $(ORACLE_TD)/%: tests/%.c $(ORACLE_TD)/liboracle.so | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(ORACLE_TD) -loracle -ldl -lpthread -Wl,-rpath,'$$ORIGIN'
+
+test-progs: $(ORACLE_TD)/liboracle.so $(ORACLE_TD)/oracle-plugin.so $(ORACLE_PROGS)
