@@ -131,6 +131,25 @@ static void count_section(struct ct_lib *lib, const char *name)
 	s->pages++;
 }
 
+/* The module of row's process that defines the variable the executable
+ * copied: the first loaded one exporting the name (the lookup order of
+ * ld.so for a copy relocation, the executable aside). */
+static const struct ct_module *copy_source(const struct ct_row *row, const char *name)
+{
+	const struct ct_log *log = row->proc->log;
+	size_t i;
+
+	for (i = 0; i < log->nmods; i++) {
+		const struct ct_module *m = &log->mods[i];
+
+		if (m == row->mod || (m->flags & CT_MODF_MAIN) || ct_module_is_tracer(m))
+			continue;
+		if (ct_elf_exports(m->lib->elf, name))
+			return m;
+	}
+	return NULL;
+}
+
 static void resolve_row(struct ct_row *row, uint32_t page_size)
 {
 	const struct ct_page *pg = row->pg;
@@ -141,12 +160,26 @@ static void resolve_row(struct ct_row *row, uint32_t page_size)
 	row->vaddr = pg->page - m->bias;
 	if (pg->when == CT_WHEN_RUNTIME) {
 		addr = pg->addr - m->bias;
-		row->sym = ct_elf_data_sym(elf, addr);
-		if (row->sym)
-			row->symoff = addr - row->sym->addr;
+		row->copy = ct_elf_copy_reloc(elf, addr);
+		if (row->copy) {
+			row->symoff = addr - row->copy->addr;
+			row->copy_mod = copy_source(row, row->copy->name);
+		} else {
+			row->sym = ct_elf_data_sym(elf, addr);
+			if (row->sym)
+				row->symoff = addr - row->sym->addr;
+		}
 		row->wmod = ct_proc_module_at(row->proc, pg->ip, pg->t_ns);
 		if (row->wmod)
 			row->writer = ct_elf_func(row->wmod->lib->elf, pg->ip - row->wmod->bias);
+	}
+	if (pg->when == CT_WHEN_ATTACH) {
+		/* ld.so's copy of a library variable dirtied it: name that */
+		row->copy = ct_elf_copy_in(elf, row->vaddr, row->vaddr + page_size);
+		if (row->copy) {
+			row->symoff = row->copy->addr < row->vaddr ? row->vaddr - row->copy->addr : 0;
+			row->copy_mod = copy_source(row, row->copy->name);
+		}
 	}
 	row->section = ct_elf_section(elf, row->vaddr, page_size, addr);
 	row->relocs = ct_elf_relocs(elf, row->vaddr, row->vaddr + page_size);
@@ -286,9 +319,16 @@ static void row_key(const struct ct_row *row, enum ct_by by, char *buf, size_t s
 	case CT_BY_SECTION:
 		snprintf(buf, size, "%s", row->section ? row->section : "(unknown)");
 		break;
-	case CT_BY_SYMBOL:
-		snprintf(buf, size, "%s:%s", lib, row->sym ? row->sym->name : "(no symbol)");
+	case CT_BY_SYMBOL: {
+		char sbuf[1024];
+		const char *sym = ct_row_symbol(row, 0, sbuf, sizeof(sbuf));
+
+		if (row->copy)          /* already says whose it is */
+			snprintf(buf, size, "%s", sym);
+		else
+			snprintf(buf, size, "%s:%s", lib, sym ? sym : "(no symbol)");
 		break;
+	}
 	case CT_BY_WRITER:
 		if (row->pg->when == CT_WHEN_ATTACH)
 			snprintf(buf, size, "(attach)");
@@ -454,4 +494,26 @@ void ct_resolve_frame(const struct ct_row *row, size_t i, struct ct_frame *fr)
 		return;
 	fr->fn = ct_elf_func(fr->mod->lib->elf, look - fr->mod->bias);
 	fr->off = addr - fr->mod->bias - (fr->fn ? fr->fn->addr : 0);
+}
+
+const char *ct_row_symbol(const struct ct_row *row, int with_off, char *buf, size_t size)
+{
+	const struct ct_sym *s = row->copy ? row->copy : row->sym;
+	char off[24] = "";
+
+	if (!s)
+		return NULL;
+	if (with_off && row->symoff)
+		snprintf(off, sizeof(off), "+0x%llx", (unsigned long long)row->symoff);
+	if (row->copy) {
+		const char *lib = row->copy_mod ? strrchr(row->copy_mod->path, '/') : NULL;
+
+		lib = lib ? lib + 1 : row->copy_mod ? row->copy_mod->path : "?";
+		snprintf(buf, size, "%s:%s%s (copy in executable)", lib, s->name, off);
+		return buf;
+	}
+	if (!*off)
+		return s->name;
+	snprintf(buf, size, "%s%s", s->name, off);
+	return buf;
 }

@@ -58,8 +58,10 @@ struct ct_row {
 	struct ct_lib *lib;
 	uint64_t vaddr;           /* page in the ELF's address space */
 	const char *section;
-	const struct ct_sym *sym;
-	uint64_t symoff;
+	const struct ct_sym *sym;  /* data symbol of the page's object, or */
+	const struct ct_sym *copy; /* the executable's copy of a library variable */
+	const struct ct_module *copy_mod; /* the library defining it (NULL: unknown) */
+	uint64_t symoff;          /* from sym or copy */
 	struct ct_module *wmod;   /* module holding the writing ip */
 	const struct ct_sym *writer;
 	uint32_t relocs;
@@ -119,5 +121,10 @@ struct ct_frame {
 };
 
 void ct_resolve_frame(const struct ct_row *row, size_t i, struct ct_frame *fr);
+
+/* The row's symbol as shown: "name", "name+0xoff", or for a copy
+ * relocation "libfoo.so:name+0xoff (copy in executable)".  NULL if none.
+ * with_off 0 leaves the offset out (a grouping key). */
+const char *ct_row_symbol(const struct ct_row *row, int with_off, char *buf, size_t size);
 
 #endif

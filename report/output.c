@@ -125,17 +125,6 @@ static const char *backend_name(uint32_t b)
 	return b == CT_BACKEND_SIGNAL ? "signal" : b == CT_BACKEND_SCAN ? "scan" : "unknown";
 }
 
-/* "name" or "name+0xoff" */
-static const char *sym_text(const struct ct_sym *s, uint64_t off, char *buf, size_t size)
-{
-	if (!s)
-		return NULL;
-	if (!off)
-		return s->name;
-	snprintf(buf, size, "%s+0x%" PRIx64, s->name, off);
-	return buf;
-}
-
 /* ---- JSON ---- */
 
 /* Bytes that JSON strings can carry as they are (before UTF-8 checks). */
@@ -293,7 +282,10 @@ static void json_page(FILE *f, const struct ct_row *row)
 	fputs_unlocked(",\"exit_reason\":", f);
 	json_str(f, exit_reason(pg, rbuf, sizeof(rbuf)));
 	fprintf(f, ",\"relocations\":%u,\"symbol\":", row->relocs);
-	json_str(f, sym_text(row->sym, row->symoff, sbuf, sizeof(sbuf)));
+	json_str(f, ct_row_symbol(row, 1, sbuf, sizeof(sbuf)));
+	fprintf(f, ",\"copy_relocation\":%s,\"symbol_library\":", row->copy ? "true" : "false");
+	json_str(f, row->copy ? (row->copy_mod ? row->copy_mod->path : NULL) :
+		 row->sym ? row->lib->path : NULL);
 	fputs_unlocked(",\"writer\":", f);
 	json_str(f, row->writer ? row->writer->name : NULL);
 	fputs_unlocked(",\"writer_library\":", f);
@@ -471,7 +463,7 @@ void ct_output_csv(FILE *f, const struct ct_report *r, const struct ct_outopts *
 		fprintf(f, ",%s,", when_name(pg));
 		csv_field(f, attach_cause(row), 0);
 		fprintf(f, ",%u,", row->relocs);
-		csv_field(f, sym_text(row->sym, row->symoff, sbuf, sizeof(sbuf)), 0);
+		csv_field(f, ct_row_symbol(row, 1, sbuf, sizeof(sbuf)), 0);
 		putc_unlocked(',', f);
 		csv_field(f, row->writer ? row->writer->name : NULL, 0);
 		putc_unlocked(',', f);

@@ -59,6 +59,9 @@ struct ct_elf {
 	int have_symtab;          /* a full .symtab was read */
 	uint64_t *relocs;
 	size_t nrelocs, caprelocs;
+	struct symtab copies;     /* R_*_COPY destinations */
+	const char **exports;     /* exported data symbols, sorted by name */
+	size_t nexports, capexports;
 	struct arena *arena;
 	UT_hash_handle hh;
 };
@@ -209,6 +212,11 @@ static void read_symbols(struct ct_elf *e, Elf *elf, Elf_Scn *scn, const GElf_Sh
 		if (!name || !*name)
 			continue;
 		type = GELF_ST_TYPE(sym.st_info);
+		if (sh->sh_type == SHT_DYNSYM && GELF_ST_BIND(sym.st_info) != STB_LOCAL &&
+		    (type == STT_OBJECT || type == STT_TLS || type == STT_NOTYPE)) {
+			ct_grow(&e->exports, &e->capexports, e->nexports + 1, sizeof(*e->exports));
+			e->exports[e->nexports++] = intern(e, name);
+		}
 		if (type == STT_FUNC || type == STT_GNU_IFUNC) {
 			sym_add(e, &e->funcs, &sym, name);
 		} else if (sym.st_size && sym.st_shndx != SHN_ABS &&
@@ -225,9 +233,45 @@ static void reloc_add(struct ct_elf *e, uint64_t where)
 	e->relocs[e->nrelocs++] = where;
 }
 
+/* R_*_COPY of this machine; 0 when unknown. */
+static unsigned copy_type(Elf *elf)
+{
+	GElf_Ehdr eh;
+
+	if (!gelf_getehdr(elf, &eh))
+		return 0;
+	switch (eh.e_machine) {
+	case EM_X86_64:  return R_X86_64_COPY;
+	case EM_386:     return R_386_COPY;
+	case EM_AARCH64: return R_AARCH64_COPY;
+	}
+	return 0;
+}
+
+/* A copy relocation at where: remember the symbol it copies. */
+static void copy_add(struct ct_elf *e, Elf *elf, const GElf_Shdr *sh, uint64_t where, size_t symidx)
+{
+	Elf_Scn *symscn = elf_getscn(elf, sh->sh_link);
+	Elf_Data *d = symscn ? elf_getdata(symscn, NULL) : NULL;
+	GElf_Shdr ssh;
+	GElf_Sym sym;
+	const char *name;
+
+	if (!d || !gelf_getshdr(symscn, &ssh) || symidx > INT32_MAX ||
+	    !gelf_getsym(d, (int)symidx, &sym))
+		return;
+	name = elf_strptr(elf, ssh.sh_link, sym.st_name);
+	if (!name || !*name)
+		return;
+	sym.st_value = where;
+	sym.st_info = GELF_ST_INFO(STB_GLOBAL, STT_OBJECT);
+	sym_add(e, &e->copies, &sym, name);
+}
+
 static void read_relocs(struct ct_elf *e, Elf *elf, Elf_Scn *scn, const GElf_Shdr *sh)
 {
 	Elf_Data *d = elf_getdata(scn, NULL);
+	unsigned copy = copy_type(elf);
 	size_t i, n;
 
 	if (!d)
@@ -237,16 +281,22 @@ static void read_relocs(struct ct_elf *e, Elf *elf, Elf_Scn *scn, const GElf_Shd
 		for (i = 0; i < n; i++) {
 			GElf_Rela r;
 
-			if (gelf_getrela(d, (int)i, &r) && GELF_R_TYPE(r.r_info) != 0)
-				reloc_add(e, r.r_offset);
+			if (!gelf_getrela(d, (int)i, &r) || GELF_R_TYPE(r.r_info) == 0)
+				continue;
+			reloc_add(e, r.r_offset);
+			if (copy && GELF_R_TYPE(r.r_info) == copy)
+				copy_add(e, elf, sh, r.r_offset, GELF_R_SYM(r.r_info));
 		}
 	} else if (sh->sh_type == SHT_REL) {
 		n = d->d_size / gelf_fsize(elf, ELF_T_REL, 1, EV_CURRENT);
 		for (i = 0; i < n; i++) {
 			GElf_Rel r;
 
-			if (gelf_getrel(d, (int)i, &r) && GELF_R_TYPE(r.r_info) != 0)
-				reloc_add(e, r.r_offset);
+			if (!gelf_getrel(d, (int)i, &r) || GELF_R_TYPE(r.r_info) == 0)
+				continue;
+			reloc_add(e, r.r_offset);
+			if (copy && GELF_R_TYPE(r.r_info) == copy)
+				copy_add(e, elf, sh, r.r_offset, GELF_R_SYM(r.r_info));
 		}
 	} else {                        /* SHT_RELR: addresses and bitmaps */
 		size_t w = gelf_getclass(elf) == ELFCLASS64 ? 8 : 4;
@@ -276,6 +326,11 @@ static void read_relocs(struct ct_elf *e, Elf *elf, Elf_Scn *scn, const GElf_Shd
 			where += (8 * w - 1) * w;
 		}
 	}
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
 static int u64_cmp(const void *a, const void *b)
@@ -440,6 +495,9 @@ static void load(struct ct_elf *e, const uint8_t *bid, size_t len)
 
 	symtab_finish(&e->data);
 	symtab_finish(&e->funcs);
+	symtab_finish(&e->copies);
+	if (e->nexports)
+		qsort(e->exports, e->nexports, sizeof(*e->exports), str_cmp);
 	if (e->nsects)
 		qsort(e->sects, e->nsects, sizeof(*e->sects), sect_cmp);
 	if (e->nrelocs)
@@ -551,6 +609,40 @@ uint32_t ct_elf_relocs(const struct ct_elf *e, uint64_t lo, uint64_t hi)
 			  lower_bound(e->relocs, e->nrelocs, lo));
 }
 
+const struct ct_sym *ct_elf_copy_reloc(const struct ct_elf *e, uint64_t addr)
+{
+	return e->status == CT_ELF_OK ? symtab_find(&e->copies, addr) : NULL;
+}
+
+const struct ct_sym *ct_elf_copy_in(const struct ct_elf *e, uint64_t lo, uint64_t hi)
+{
+	const struct symtab *t = &e->copies;
+	const struct ct_sym *s;
+	size_t a = 0, b = t->n;
+
+	if (e->status != CT_ELF_OK || hi <= lo)
+		return NULL;
+	s = symtab_find(t, lo);
+	if (s)
+		return s;
+	while (a < b) {                 /* first destination at or after lo */
+		size_t mid = a + (b - a) / 2;
+
+		if (t->v[mid].addr < lo)
+			a = mid + 1;
+		else
+			b = mid;
+	}
+	return a < t->n && t->v[a].addr < hi ? &t->v[a] : NULL;
+}
+
+int ct_elf_exports(const struct ct_elf *e, const char *name)
+{
+	if (e->status != CT_ELF_OK || !e->nexports)
+		return 0;
+	return bsearch(&name, e->exports, e->nexports, sizeof(*e->exports), str_cmp) != NULL;
+}
+
 void ct_elf_cache_free(void)
 {
 	struct ct_elf *e, *tmp;
@@ -569,6 +661,10 @@ void ct_elf_cache_free(void)
 		free(e->funcs.v);
 		free(e->funcs.maxend);
 		free(e->funcs.tmp);
+		free(e->copies.v);
+		free(e->copies.maxend);
+		free(e->copies.tmp);
+		free(e->exports);
 		free(e->sects);
 		free(e->relocs);
 		free(e->path);

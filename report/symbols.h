@@ -49,6 +49,18 @@ const struct ct_sym *ct_elf_func(const struct ct_elf *e, uint64_t addr);
 /* Number of dynamic relocation targets in [lo, hi). */
 uint32_t ct_elf_relocs(const struct ct_elf *e, uint64_t lo, uint64_t hi);
 
+/* Copy relocation (R_*_COPY: an executable's own copy of a library's
+ * variable) whose destination holds addr; NULL when none.  s.name is the
+ * symbol's name without version. */
+const struct ct_sym *ct_elf_copy_reloc(const struct ct_elf *e, uint64_t addr);
+
+/* The lowest copy relocation destination overlapping [lo, hi); NULL if none. */
+const struct ct_sym *ct_elf_copy_in(const struct ct_elf *e, uint64_t lo, uint64_t hi);
+
+/* Does the object export (define in .dynsym, global or weak) a data
+ * symbol named name? */
+int ct_elf_exports(const struct ct_elf *e, const char *name);
+
 /* Release every cached object. */
 void ct_elf_cache_free(void);
 

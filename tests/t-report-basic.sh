@@ -55,8 +55,12 @@ class Elf:
             size = int(t[2], 0) if t[2].startswith("0x") else int(t[2])
             self.syms.append((t[7].split("@")[0], int(t[1], 16), size, t[3], t[6]))
         self.relocs = []        # readelf decodes RELR into one offset a line
+        self.copies = {}        # R_X86_64_COPY: offset -> symbol
         relr = False
         for line in readelf("-rW", path).splitlines():
+            m = re.match(r"^([0-9a-f]{16})\s+[0-9a-f]{16}\s+R_X86_64_COPY\s+[0-9a-f]+\s+([^@\s]+)", line)
+            if m:
+                self.copies[int(m.group(1), 16)] = m.group(2)
             if line.startswith("Relocation section"):
                 relr = ".relr" in line
             m = re.match(r"^([0-9a-f]{16})\s+[0-9a-f]{16}\s+(\S+)", line)
@@ -115,7 +119,8 @@ def pick_object(elf, secname, minsize):
     for m in re.finditer(r"\[\s*(\d+)\]\s+(\S+)", readelf("-SW", elf.path)):
         if m.group(2) == secname:
             idx = m.group(1)
-    cands = [s for s in elf.syms if s[3] == "OBJECT" and s[4] == idx and s[2] >= minsize]
+    cands = [s for s in elf.syms if s[3] == "OBJECT" and s[4] == idx and s[2] >= minsize
+             and s[1] not in elf.copies]   # copy relocations: t-report-copy.sh
     cands.sort(key=lambda s: s[1])
     for s in cands:
         others = [o for o in elf.syms if o[3] in ("OBJECT", "NOTYPE", "TLS")

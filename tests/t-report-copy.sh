@@ -1,0 +1,112 @@
+#!/bin/sh
+# t-report-copy.sh - copy relocations: a library variable copied into a PIE
+# executable's .bss is reported as the library's ("libfoo.so:table (copy in
+# executable)"), for run-time writes and for the page ld.so's copy dirtied.
+set -u
+BUILD=${BUILD:-build}
+REPORT=$(pwd)/$BUILD/cowtrace-report
+GEN=$(pwd)/$BUILD/tests/gen-log
+[ -x "$REPORT" ] && [ -x "$GEN" ] || { echo "t-report-copy: build $REPORT and $GEN first"; exit 77; }
+command -v python3 >/dev/null && command -v readelf >/dev/null && command -v cc >/dev/null || exit 77
+[ "$(uname -m)" = x86_64 ] || exit 77
+
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+cat >"$T/foo.c" <<'C'
+int counter = 1;
+int table[3000] = { 1 };
+C
+cat >"$T/bar.c" <<'C'
+int counter = 2;              /* also exported: libfoo comes first */
+C
+cat >"$T/main.c" <<'C'
+extern int counter;
+extern int table[];
+int main(void) { counter++; table[2500]++; return 0; }
+C
+(cd "$T" && cc -O1 -fPIC -shared -o libfoo.so foo.c && cc -O1 -fPIC -shared -o libbar.so bar.c &&
+ cc -O1 -fPIE -pie -o main main.c -L. -lfoo -lbar -Wl,-rpath,'$ORIGIN') || exit 1
+readelf -rW "$T/main" | grep -q 'R_X86_64_COPY.*table' || { echo "t-report-copy: the toolchain made no copy relocation"; exit 77; }
+
+python3 - "$REPORT" "$GEN" "$T" "$(pwd)/scripts/cowtrace" <<'PYEOF'
+import json, os, re, subprocess, sys
+
+report, gen, tmp, launcher = sys.argv[1:5]
+fails = 0
+
+
+def check(cond, what):
+    global fails
+    if not cond:
+        fails += 1
+        print("FAIL:", what)
+
+
+def readelf(*args):
+    return subprocess.run(["readelf", *args], capture_output=True, text=True, check=True).stdout
+
+
+def build_id(path):
+    return re.search(r"Build ID: ([0-9a-f]+)", readelf("-n", path)).group(1)
+
+
+exe, foo, bar = (os.path.join(tmp, n) for n in ("main", "libfoo.so", "libbar.so"))
+copies = {}
+for line in readelf("-rW", exe).splitlines():
+    m = re.match(r"^([0-9a-f]{16})\s+[0-9a-f]{16}\s+R_X86_64_COPY\s+[0-9a-f]+\s+([^@\s]+)", line)
+    if m:
+        copies[m.group(2)] = int(m.group(1), 16)
+check("counter" in copies and "table" in copies, "copy relocations %r" % copies)
+MB, FB, BB = 0x555555554000, 0x7f0000000000, 0x7f0000100000
+# a word of table on another page than counter
+idx = next(i for i in (2999, 0, 1500) if (copies["table"] + 4 * i) & ~4095 != copies["counter"] & ~4095)
+tab_write = copies["table"] + 4 * idx
+mods = ["module id=1 flags=1 bias=%d path=%s buildid=%s writable=4" % (MB, exe, build_id(exe)),
+        "module id=2 bias=%d path=%s buildid=%s writable=4" % (FB, foo, build_id(foo)),
+        "module id=3 bias=%d path=%s buildid=%s writable=2" % (BB, bar, build_id(bar))]
+spec = ["header pid=10 flags=1"] + mods + [
+    "page module=1 kind=1 page=%d" % (MB + (copies["counter"] & ~4095)),
+    "fault module=1 addr=%d ip=%d" % (MB + tab_write, MB + 0x1000),
+]
+os.mkdir(os.path.join(tmp, "syn"))
+subprocess.run([gen, os.path.join(tmp, "syn", "a.cwt")], input="\n".join(spec) + "\n", text=True, check=True)
+# the same with libbar loaded before libfoo: the copy is libbar's
+spec2 = ["header pid=11 flags=1", mods[0], mods[2].replace("id=3", "id=2"), mods[1].replace("id=2", "id=3"),
+         "fault module=1 addr=%d ip=%d" % (MB + copies["counter"], MB + 0x1000)]
+subprocess.run([gen, os.path.join(tmp, "syn", "b.cwt")], input="\n".join(spec2) + "\n", text=True, check=True)
+
+p = subprocess.run([report, "--format", "json", os.path.join(tmp, "syn")], capture_output=True, text=True)
+check(p.returncode == 0 and p.stderr == "", "report: %d %r" % (p.returncode, p.stderr))
+d = json.loads(p.stdout)
+pages = {(q["pid"], q["when"]): q for q in d["pages"]}
+q = pages.get((10, "runtime"), {})
+want = "libfoo.so:table%s (copy in executable)" % ("+0x%x" % (4 * idx) if idx else "")
+check(q.get("symbol") == want, "runtime write: %r, want %r" % (q.get("symbol"), want))
+check(q.get("copy_relocation") is True and q.get("symbol_library") == foo, "copy flags %r" % q)
+check(q.get("library") == exe and q.get("section") == ".bss", "page is the executable's .bss: %r" % q)
+q = pages.get((10, "attach"), {})
+check(q.get("symbol", "").startswith("libfoo.so:") and q.get("symbol", "").endswith(" (copy in executable)")
+      and q.get("attach_cause") == "relocation", "attach page dirtied by the copy: %r" % q)
+q = pages.get((11, "runtime"), {})
+check(q.get("symbol") == "libbar.so:counter (copy in executable)" and q.get("symbol_library") == bar,
+      "first loaded exporter wins: %r" % q.get("symbol"))
+p = subprocess.run([report, "--by", "symbol", "--format", "json", os.path.join(tmp, "syn")],
+                   capture_output=True, text=True)
+keys = {g["key"]: g["dirty_pages"] for g in json.loads(p.stdout)["groups"]}
+check(sum(keys.values()) == 3 and keys.get("libfoo.so:table (copy in executable)", 0) >= 1
+      and all(k.endswith(" (copy in executable)") for k in keys), "--by symbol keys %r" % keys)
+
+# the real thing, when the tracer is built: the copies are dirty at attach
+lib = os.path.join(os.path.dirname(report), "libcowtrace.so")
+if os.path.exists(lib):
+    real = os.path.join(tmp, "real")
+    r = subprocess.run([launcher, "run", "-o", real, "--", exe], capture_output=True, text=True,
+                       env=dict(os.environ, COWTRACE_QUIET="1"))
+    check(r.returncode == 0, "traced program: exit %d %s" % (r.returncode, r.stderr[-500:]))
+    p = subprocess.run([report, "--format", "json", "--lib", "main", real], capture_output=True, text=True)
+    d = json.loads(p.stdout) if p.returncode == 0 else {"pages": []}
+    syms = {q["symbol"] for q in d["pages"]}
+    check(any(s and s.startswith("libfoo.so:") and s.endswith("(copy in executable)") for s in syms),
+          "real run: a copy-relocated page named after libfoo: %r" % syms)
+sys.exit(1 if fails else 0)
+PYEOF
