@@ -38,6 +38,8 @@ for seed in 1 2 3 4 5 6; do
 		CHECK "seed $seed $mode: liboracle pages = pagemap oracle" \
 			$ORACLE check "$d.json" liboracle.so "$d.orc"
 		CHECK "seed $seed $mode: page entries unique" $ORACLE unique "$d.json"
+		CHECK "seed $seed $mode: tracing dirtied no extra liboracle page (oracle = untraced oracle)" \
+			[ "$(grep '^0x' "$d.orc" | sort)" = "$(grep '^0x' "$T/u$seed.orc" | sort)" ]
 	done
 done
 done_test

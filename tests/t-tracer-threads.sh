@@ -32,6 +32,8 @@ for seed in 11 12 13 14 15; do
 		CHECK "seed $seed $mode: one entry per (pid, library, vaddr)" $ORACLE unique "$d.json"
 		CHECK "seed $seed $mode: liboracle pages = pagemap oracle" \
 			$ORACLE check "$d.json" liboracle.so "$d.orc"
+		CHECK "seed $seed $mode: tracing dirtied no extra liboracle page (oracle = untraced oracle)" \
+			[ "$(grep '^0x' "$d.orc" | sort)" = "$(grep '^0x' "$T/u$seed.orc" | sort)" ]
 	done
 done
 done_test
