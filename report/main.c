@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "aggregate.h"
 #include "logread.h"
@@ -13,7 +14,7 @@
 #include "symbols.h"
 #include "util.h"
 
-enum format { FMT_TABLE, FMT_JSON, FMT_CSV };
+enum format { FMT_TABLE, FMT_JSON, FMT_CSV, FMT_FOLDED, FMT_PPROF };
 
 struct files {
 	char **v;
@@ -22,13 +23,14 @@ struct files {
 
 static const char usage_text[] =
 	"usage: cowtrace-report [--by library|section|symbol|writer|page|process]\n"
-	"                       [--format table|json|csv] [--top N] [--lib GLOB]\n"
+	"                       [--format table|json|csv|folded|pprof] [--top N] [--lib GLOB]\n"
 	"                       [--pid PID] LOG_OR_DIR...\n"
 	"Reads cowtrace logs (a directory means every *.cwt file in it) and reports\n"
 	"which pages of which libraries were dirtied (copied on write).\n"
 	"  --by KEY      group table rows by library (default), section, symbol,\n"
 	"                writer (function that wrote), page or process\n"
-	"  --format F    table (default), json (every page), csv (one row per page)\n"
+	"  --format F    table (default), json (every page), csv (one row per page),\n"
+	"                folded (stacks for flame graphs), pprof (gzipped profile.proto)\n"
 	"  --top N       show only the first N rows\n"
 	"  --lib GLOB    only libraries whose path or file name matches GLOB\n"
 	"  --pid PID     only the process PID\n";
@@ -143,6 +145,10 @@ int main(int argc, char **argv)
 				fmt = FMT_JSON;
 			else if (strcmp(optarg, "csv") == 0)
 				fmt = FMT_CSV;
+			else if (strcmp(optarg, "folded") == 0)
+				fmt = FMT_FOLDED;
+			else if (strcmp(optarg, "pprof") == 0)
+				fmt = FMT_PPROF;
 			else
 				usage_error("unknown --format value '%s'", optarg);
 			break;
@@ -170,6 +176,8 @@ int main(int argc, char **argv)
 	}
 	if (optind >= argc)
 		usage_error("%s", "no log file or directory given");
+	if (fmt == FMT_PPROF && isatty(STDOUT_FILENO))
+		usage_error("%s", "--format pprof writes a binary file: redirect it (> out.pb.gz)");
 
 	for (i = (size_t)optind; i < (size_t)argc; i++) {
 		struct stat st;
@@ -202,6 +210,13 @@ int main(int argc, char **argv)
 		break;
 	case FMT_CSV:
 		ct_output_csv(stdout, &rep, &out);
+		break;
+	case FMT_FOLDED:
+		ct_output_folded(stdout, &rep, &out);
+		break;
+	case FMT_PPROF:
+		if (ct_output_pprof(stdout, &rep, &out) < 0)
+			rc = 1;
 		break;
 	default:
 		ct_output_table(stdout, &rep, &out);

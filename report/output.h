@@ -1,4 +1,4 @@
-/* output.h - the report's output formats: table, json, csv. */
+/* output.h - the report's output formats: table, json, csv, folded, pprof. */
 #ifndef CT_REPORT_OUTPUT_H
 #define CT_REPORT_OUTPUT_H
 
@@ -15,6 +15,9 @@ struct ct_outopts {
 void ct_output_table(FILE *f, const struct ct_report *r, const struct ct_outopts *o);
 void ct_output_json(FILE *f, const struct ct_report *r, const struct ct_outopts *o);
 void ct_output_csv(FILE *f, const struct ct_report *r, const struct ct_outopts *o);
+void ct_output_folded(FILE *f, const struct ct_report *r, const struct ct_outopts *o);
+/* Returns 0, or -1 when the profile could not be written (said on stderr). */
+int ct_output_pprof(FILE *f, const struct ct_report *r, const struct ct_outopts *o);
 
 /* Names of enum ct_by values, indexed by value. */
 extern const char *const ct_by_names[];
