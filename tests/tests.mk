@@ -20,3 +20,11 @@ $(ORACLE_PROGS): $(ORACLE_TD)/%: tests/%.c $(ORACLE_TD)/liboracle.so | $(BUILD)/
 	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(ORACLE_TD) -loracle -ldl -lpthread -Wl,-rpath,'$$ORIGIN'
 
 test-progs: $(ORACLE_TD)/liboracle.so $(ORACLE_TD)/oracle-plugin.so $(ORACLE_PROGS)
+
+# a program with its own unwinder: LLVM's libunwind, when installed
+LLVM_UNWIND = $(wildcard /usr/lib/llvm-14/lib/libunwind.so.1)
+ifneq ($(LLVM_UNWIND),)
+$(BUILD)/tests/own-unwinder: tests/own-unwinder.c | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -O0 -fasynchronous-unwind-tables -o $@ $< $(LLVM_UNWIND) -Wl,-rpath,$(dir $(LLVM_UNWIND))
+test-progs: $(BUILD)/tests/own-unwinder
+endif
