@@ -1,14 +1,14 @@
 /* main.c - command line of cowtrace-report: pick logs, parse, aggregate, print. */
-#include <dirent.h>
 #include <errno.h>
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "aggregate.h"
+#include "diff.h"
+#include "inputs.h"
 #include "logread.h"
 #include "output.h"
 #include "symbols.h"
@@ -16,15 +16,11 @@
 
 enum format { FMT_TABLE, FMT_JSON, FMT_CSV, FMT_FOLDED, FMT_PPROF };
 
-struct files {
-	char **v;
-	size_t n, cap;
-};
-
 static const char usage_text[] =
 	"usage: cowtrace-report [--by library|section|symbol|writer|page|process]\n"
 	"                       [--format table|json|csv|folded|pprof] [--top N] [--lib GLOB]\n"
 	"                       [--pid PID] LOG_OR_DIR...\n"
+	"       cowtrace-report diff [--fail-if-more N] [--format table|json] RUN_A RUN_B\n"
 	"Reads cowtrace logs (a directory means every *.cwt file in it) and reports\n"
 	"which pages of which libraries were dirtied (copied on write).\n"
 	"  --by KEY      group table rows by library (default), section, symbol,\n"
@@ -44,47 +40,6 @@ static void usage_error(const char *fmt, const char *arg)
 	exit(2);
 }
 
-static void add_file(struct files *fl, const char *path)
-{
-	ct_grow(&fl->v, &fl->cap, fl->n + 1, sizeof(*fl->v));
-	fl->v[fl->n++] = ct_xstrdup(path);
-}
-
-static int str_cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-/* Every *.cwt in dir, sorted by name.  Returns how many. */
-static size_t add_dir(struct files *fl, const char *dir)
-{
-	struct dirent *de;
-	size_t first = fl->n;
-	DIR *d = opendir(dir);
-
-	if (!d) {
-		ct_err(dir, "%s", strerror(errno));
-		return 0;
-	}
-	while ((de = readdir(d)) != NULL) {
-		size_t len = strlen(de->d_name);
-		char *path;
-
-		if (len < 5 || strcmp(de->d_name + len - 4, ".cwt") != 0)
-			continue;
-		path = ct_xmalloc(strlen(dir) + len + 2);
-		sprintf(path, "%s/%s", dir, de->d_name);
-		add_file(fl, path);
-		free(path);
-	}
-	closedir(d);
-	if (fl->n > first)
-		qsort(fl->v + first, fl->n - first, sizeof(*fl->v), str_cmp);
-	if (fl->n == first)
-		ct_err(dir, "no *.cwt logs in this directory");
-	return fl->n - first;
-}
-
 static int parse_by(const char *s, enum ct_by *by)
 {
 	size_t i;
@@ -95,19 +50,6 @@ static int parse_by(const char *s, enum ct_by *by)
 			return 0;
 		}
 	return -1;
-}
-
-static int parse_num(const char *s, long long min, long long max, long long *out)
-{
-	char *end;
-	long long v;
-
-	errno = 0;
-	v = strtoll(s, &end, 10);
-	if (errno || end == s || *end || v < min || v > max)
-		return -1;
-	*out = v;
-	return 0;
 }
 
 int main(int argc, char **argv)
@@ -123,13 +65,13 @@ int main(int argc, char **argv)
 	};
 	struct ct_outopts out = { CT_BY_LIBRARY, 0, 0 };
 	struct ct_report rep;
-	struct files fl = { NULL, 0, 0 };
-	struct ct_log *logs;
+	struct ct_inputs in = { NULL, 0 };
 	enum format fmt = FMT_TABLE;
-	size_t i, nlogs = 0;
 	long long v;
 	int c, rc = 0;
 
+	if (argc > 1 && strcmp(argv[1], "diff") == 0)
+		return ct_diff_main(argc - 1, argv + 1);
 	memset(&rep, 0, sizeof(rep));
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -153,7 +95,7 @@ int main(int argc, char **argv)
 				usage_error("unknown --format value '%s'", optarg);
 			break;
 		case 't':
-			if (parse_num(optarg, 1, 1LL << 40, &v) < 0)
+			if (ct_parse_num(optarg, 1, 1LL << 40, &v) < 0)
 				usage_error("--top wants a positive number, not '%s'", optarg);
 			out.top = (size_t)v;
 			break;
@@ -161,7 +103,7 @@ int main(int argc, char **argv)
 			rep.lib_glob = optarg;
 			break;
 		case 'p':
-			if (parse_num(optarg, 0, INT32_MAX, &v) < 0)
+			if (ct_parse_num(optarg, 0, INT32_MAX, &v) < 0)
 				usage_error("--pid wants a process id, not '%s'", optarg);
 			rep.pid_set = 1;
 			rep.pid = (int32_t)v;
@@ -179,29 +121,14 @@ int main(int argc, char **argv)
 	if (fmt == FMT_PPROF && isatty(STDOUT_FILENO))
 		usage_error("%s", "--format pprof writes a binary file: redirect it (> out.pb.gz)");
 
-	for (i = (size_t)optind; i < (size_t)argc; i++) {
-		struct stat st;
-
-		if (stat(argv[i], &st) == 0 && S_ISDIR(st.st_mode))
-			add_dir(&fl, argv[i]);
-		else
-			add_file(&fl, argv[i]);
-	}
-	logs = ct_xcalloc(fl.n, sizeof(*logs));
-	for (i = 0; i < fl.n; i++) {
-		if (ct_log_read_file(fl.v[i], &logs[nlogs]) == 0)
-			nlogs++;
-		else
-			ct_log_free(&logs[nlogs]);
-	}
-	if (nlogs == 0) {
+	if (ct_inputs_read(&in, argv + optind, (size_t)(argc - optind)) == 0) {
 		ct_err(NULL, "no usable log");
 		rc = 1;
 		goto out;
 	}
 
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
-	ct_report_build(&rep, logs, nlogs);
+	ct_report_build(&rep, in.logs, in.n);
 	if (rep.pid_set && rep.nprocs == 0)
 		ct_err(NULL, "no log of process %d", (int)rep.pid);
 	switch (fmt) {
@@ -228,12 +155,7 @@ int main(int argc, char **argv)
 	}
 	ct_report_free(&rep);
 out:
-	for (i = 0; i < nlogs; i++)
-		ct_log_free(&logs[i]);
-	free(logs);
-	for (i = 0; i < fl.n; i++)
-		free(fl.v[i]);
-	free(fl.v);
+	ct_inputs_free(&in);
 	ct_elf_cache_free();
 	return rc;
 }

@@ -133,7 +133,7 @@ static int plain_byte(unsigned char c)
 	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
 
-static void json_str(FILE *f, const char *s)
+void ct_json_str(FILE *f, const char *s)
 {
 	const unsigned char *p = (const unsigned char *)s;
 	size_t n;
@@ -201,18 +201,18 @@ static void json_processes(FILE *f, const struct ct_report *r)
 
 		fprintf(f, "%s\n{\"pid\":%d,\"ppid\":%d,\"exe\":", i ? "," : "", (int)log->pid,
 			(int)log->ppid);
-		json_str(f, log->exe);
+		ct_json_str(f, log->exe);
 		fputs_unlocked(",\"argv\":[", f);
 		for (j = 0; j < log->argc; j++) {
 			if (j)
 				putc_unlocked(',', f);
-			json_str(f, log->argv[j]);
+			ct_json_str(f, log->argv[j]);
 		}
 		fprintf(f, "],\"backend\":\"%s\",\"complete\":%s,\"comm\":", backend_name(log->backend),
 			log->complete ? "true" : "false");
-		json_str(f, log->comm);
+		ct_json_str(f, log->comm);
 		fputs_unlocked(",\"log\":", f);
-		json_str(f, log->name);
+		ct_json_str(f, log->name);
 		fprintf(f, ",\"truncated\":%s,\"dropped\":%" PRIu64 ",\"dirty_pages\":%" PRIu64 "}",
 			log->truncated ? "true" : "false", log->dropped, r->procs[i].dirty);
 	}
@@ -241,9 +241,9 @@ static void json_libraries(FILE *f, const struct ct_report *r, size_t top)
 		int first = 1;
 
 		fputs_unlocked(i ? ",\n{\"path\":" : "\n{\"path\":", f);
-		json_str(f, lib->path);
+		ct_json_str(f, lib->path);
 		fputs_unlocked(",\"build_id\":", f);
-		json_str(f, lib->build_id[0] ? lib->build_id : NULL);
+		ct_json_str(f, lib->build_id[0] ? lib->build_id : NULL);
 		fprintf(f, ",\"processes\":%" PRIu64 ",\"writable_pages\":%" PRIu64
 			",\"dirty_pages\":%" PRIu64 ",\"attach_pages\":%" PRIu64
 			",\"runtime_pages\":%" PRIu64 ",\"exit_pages\":%" PRIu64 ",\"sections\":{",
@@ -252,14 +252,14 @@ static void json_libraries(FILE *f, const struct ct_report *r, size_t top)
 			if (!first)
 				putc_unlocked(',', f);
 			first = 0;
-			json_str(f, s->name);
+			ct_json_str(f, s->name);
 			fprintf(f, ":%" PRIu64, s->pages);
 		}
 		fprintf(f, "},\"unprotected_pages\":%" PRIu64 ",\"main\":%s,\"untracked\":",
 			lib->unprotected, lib->is_main ? "true" : "false");
-		json_str(f, lib->untracked_reason ? ct_reason_name(lib->untracked_reason) : NULL);
+		ct_json_str(f, lib->untracked_reason ? ct_reason_name(lib->untracked_reason) : NULL);
 		fputs_unlocked(",\"symbols\":", f);
-		json_str(f, elf_status_name(lib));
+		ct_json_str(f, elf_status_name(lib));
 		putc_unlocked('}', f);
 	}
 	fputs_unlocked("]", f);
@@ -272,26 +272,26 @@ static void json_page(FILE *f, const struct ct_row *row)
 	size_t i;
 
 	fprintf(f, "{\"pid\":%d,\"library\":", (int)row->proc->log->pid);
-	json_str(f, row->lib->path);
+	ct_json_str(f, row->lib->path);
 	fputs_unlocked(",\"vaddr\":", f);
 	json_hex(f, row->vaddr);
 	fputs_unlocked(",\"section\":", f);
-	json_str(f, row->section);
+	ct_json_str(f, row->section);
 	fprintf(f, ",\"when\":\"%s\",\"attach_cause\":", when_name(pg));
-	json_str(f, attach_cause(row));
+	ct_json_str(f, attach_cause(row));
 	fputs_unlocked(",\"exit_reason\":", f);
-	json_str(f, exit_reason(pg, rbuf, sizeof(rbuf)));
+	ct_json_str(f, exit_reason(pg, rbuf, sizeof(rbuf)));
 	fprintf(f, ",\"relocations\":%u,\"symbol\":", row->relocs);
-	json_str(f, ct_row_symbol(row, 1, sbuf, sizeof(sbuf)));
+	ct_json_str(f, ct_row_symbol(row, 1, sbuf, sizeof(sbuf)));
 	fprintf(f, ",\"copy_relocation\":%s,\"symbol_library\":", row->copy ? "true" : "false");
-	json_str(f, row->copy ? (row->copy_mod ? row->copy_mod->path : NULL) :
+	ct_json_str(f, row->copy ? (row->copy_mod ? row->copy_mod->path : NULL) :
 		 row->sym ? row->lib->path : NULL);
 	fputs_unlocked(",\"writer\":", f);
-	json_str(f, row->writer ? row->writer->name : NULL);
+	ct_json_str(f, row->writer ? row->writer->name : NULL);
 	fputs_unlocked(",\"writer_library\":", f);
-	json_str(f, row->wmod ? row->wmod->lib->path : NULL);
+	ct_json_str(f, row->wmod ? row->wmod->lib->path : NULL);
 	fputs_unlocked(",\"via\":", f);
-	json_str(f, via_name(pg, vbuf, sizeof(vbuf)));
+	ct_json_str(f, via_name(pg, vbuf, sizeof(vbuf)));
 	if (pg->when == CT_WHEN_RUNTIME)
 		fprintf(f, ",\"tid\":%d,\"addr\":\"0x%" PRIx64 "\",\"ip\":\"0x%" PRIx64 "\"",
 			(int)pg->tid, pg->addr - row->mod->bias, pg->ip);
@@ -303,9 +303,9 @@ static void json_page(FILE *f, const struct ct_row *row)
 
 		ct_resolve_frame(row, i, &fr);
 		fputs_unlocked(i ? ",{\"library\":" : "{\"library\":", f);
-		json_str(f, fr.mod ? fr.mod->lib->path : NULL);
+		ct_json_str(f, fr.mod ? fr.mod->lib->path : NULL);
 		fputs_unlocked(",\"function\":", f);
-		json_str(f, fr.fn ? fr.fn->name : NULL);
+		ct_json_str(f, fr.fn ? fr.fn->name : NULL);
 		fputs_unlocked(",\"offset\":", f);
 		json_hex(f, fr.off);
 		putc_unlocked('}', f);
@@ -335,11 +335,11 @@ static void json_notes(FILE *f, const struct ct_report *r)
 				why = rbuf;
 			}
 			fprintf(f, "%s\n{\"pid\":%d,\"library\":", first ? "" : ",", (int)log->pid);
-			json_str(f, lib);
+			ct_json_str(f, lib);
 			fputs_unlocked(",\"reason\":", f);
-			json_str(f, why);
+			ct_json_str(f, why);
 			fputs_unlocked(",\"text\":", f);
-			json_str(f, n->text);
+			ct_json_str(f, n->text);
 			fprintf(f, ",\"t_ns\":%" PRIu64 "}", n->t_ns);
 			first = 0;
 		}
@@ -357,7 +357,7 @@ static void json_groups(FILE *f, const struct ct_report *r, const struct ct_outo
 	fprintf(f, ",\n\"by\":\"%s\",\"groups\":[", ct_by_names[o->by]);
 	for (i = 0; i < n; i++) {
 		fputs_unlocked(i ? ",\n{\"key\":" : "\n{\"key\":", f);
-		json_str(f, g[i].key);
+		ct_json_str(f, g[i].key);
 		fprintf(f, ",\"processes\":%" PRIu64 ",\"dirty_pages\":%" PRIu64
 			",\"attach_pages\":%" PRIu64 ",\"runtime_pages\":%" PRIu64
 			",\"exit_pages\":%" PRIu64 ",\"bytes\":%" PRIu64 "}",
@@ -492,7 +492,7 @@ static size_t columns(const char *s)
 }
 
 /* s in exactly width columns: padded, or cut from the left behind "…". */
-static void put_name(FILE *f, const char *s, size_t width)
+void ct_put_name(FILE *f, const char *s, size_t width)
 {
 	size_t cols = columns(s);
 
@@ -536,7 +536,7 @@ static void table_row(FILE *f, const char *name, const struct ct_group *g)
 		snprintf(c[6], sizeof(c[6]), "%" PRId64, g->writable);
 	else
 		strcpy(c[6], "-");
-	put_name(f, name, TABLE_WIDTH - NUM_WIDTH);
+	ct_put_name(f, name, TABLE_WIDTH - NUM_WIDTH);
 	fprintf(f, " " NUM_COLS "\n", c[0], c[1], c[2], c[3], c[4], c[5], c[6]);
 }
 
@@ -583,7 +583,7 @@ void ct_output_table(FILE *f, const struct ct_report *r, const struct ct_outopts
 	memset(&tot, 0, sizeof(tot));
 	shown = o->top && o->top < n ? o->top : n;
 	snprintf(head, sizeof(head), "%s", ct_by_names[o->by]);
-	put_name(f, head, TABLE_WIDTH - NUM_WIDTH);
+	ct_put_name(f, head, TABLE_WIDTH - NUM_WIDTH);
 	fprintf(f, " " NUM_COLS "\n", "procs", "dirty", "attach", "runtime", "exit",
 		"dirty mem", "writable");
 	for (i = 0; i < n; i++) {

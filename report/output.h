@@ -19,6 +19,12 @@ void ct_output_folded(FILE *f, const struct ct_report *r, const struct ct_outopt
 /* Returns 0, or -1 when the profile could not be written (said on stderr). */
 int ct_output_pprof(FILE *f, const struct ct_report *r, const struct ct_outopts *o);
 
+/* s as a JSON string (null when NULL), valid UTF-8 whatever the bytes. */
+void ct_json_str(FILE *f, const char *s);
+
+/* s in exactly width columns: padded, or cut from the left behind "...". */
+void ct_put_name(FILE *f, const char *s, size_t width);
+
 /* Names of enum ct_by values, indexed by value. */
 extern const char *const ct_by_names[];
 

@@ -1,4 +1,5 @@
 /* util.c - allocation, error messages and other small helpers of the report tool. */
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -97,4 +98,17 @@ void ct_hex(char *out, const uint8_t *bytes, size_t n)
 		out[2 * i + 1] = digits[bytes[i] & 15];
 	}
 	out[2 * n] = '\0';
+}
+
+int ct_parse_num(const char *s, long long min, long long max, long long *out)
+{
+	char *end;
+	long long v;
+
+	errno = 0;
+	v = strtoll(s, &end, 10);
+	if (errno || end == s || *end || v < min || v > max)
+		return -1;
+	*out = v;
+	return 0;
 }

@@ -22,6 +22,9 @@ char *ct_xstrndup(const char *s, size_t n);
 /* Grow *arr (elements of size elem) so that it holds at least need. */
 void ct_grow(void *arr, size_t *cap, size_t need, size_t elem);
 
+/* Decimal number in [min, max] into *out; -1 if s is not one. */
+int ct_parse_num(const char *s, long long min, long long max, long long *out);
+
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void ct_hex(char *out, const uint8_t *bytes, size_t n);
 

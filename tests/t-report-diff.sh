@@ -1,0 +1,117 @@
+#!/bin/sh
+# t-report-diff.sh - `cowtrace-report diff RUN_A RUN_B`: per library and per
+# symbol counts of both runs and their change, sorted by change; exit 1 only
+# when the total grew by more than --fail-if-more; 2 on trouble.
+set -u
+BUILD=${BUILD:-build}
+REPORT=$BUILD/cowtrace-report
+GEN=$BUILD/tests/gen-log
+[ -x "$REPORT" ] && [ -x "$GEN" ] || { echo "t-report-diff: build $REPORT and $GEN first"; exit 77; }
+command -v readelf >/dev/null && command -v python3 >/dev/null || exit 77
+[ "$(uname -m)" = x86_64 ] || exit 77
+T=$(mktemp -d)
+trap 'rm -rf "$T"' EXIT
+
+python3 - "$REPORT" "$GEN" "$T" "$(pwd)/scripts/cowtrace" <<'PYEOF'
+import json, os, re, subprocess, sys
+
+report, gen, tmp, launcher = sys.argv[1:5]
+report = os.path.abspath(report)
+fails = 0
+
+
+def check(cond, what):
+    global fails
+    if not cond:
+        fails += 1
+        print("FAIL:", what)
+
+
+def readelf(*args):
+    return subprocess.run(["readelf", *args], capture_output=True, text=True, check=True).stdout
+
+
+libc = os.path.realpath("/lib/x86_64-linux-gnu/libc.so.6")
+bid = re.search(r"Build ID: ([0-9a-f]+)", readelf("-n", libc)).group(1)
+rbid = re.search(r"Build ID: ([0-9a-f]+)", readelf("-n", report)).group(1)
+# two unique data objects of libc on different pages
+objs = {}
+for line in readelf("-sW", libc).splitlines():
+    t = line.split()
+    if len(t) >= 8 and t[3] == "OBJECT" and t[6] != "UND" and int(t[2], 0) >= 8:
+        objs.setdefault((int(t[1], 16), int(t[2], 0)), set()).add(t[7].split("@")[0])
+bss = [m for m in re.finditer(r"\.(data|bss)\s+\S+\s+([0-9a-f]{16})\s+\S+\s+([0-9a-f]+)", readelf("-SW", libc))]
+lo, hi = int(bss[0].group(2), 16), int(bss[-1].group(2), 16) + int(bss[-1].group(3), 16)
+cand = sorted((a, s) for (a, s) in objs if lo <= a < hi and len(objs[(a, s)]) == 1)
+x = cand[0]
+y = next((c for c in cand if c[0] >> 12 != x[0] >> 12), None)
+if not y:
+    print("SKIP: libc too small")
+    sys.exit(77)
+X, Y = objs[x].pop(), objs[y].pop()
+LB, MB = 0x7f0000000000, 0x555555554000
+
+
+def make(run, procs):
+    """procs: list of lists of libc addresses written"""
+    os.makedirs(os.path.join(tmp, run))
+    for i, addrs in enumerate(procs):
+        spec = ["header pid=%d flags=1" % (100 + i),
+                "module id=1 flags=1 bias=%d path=%s buildid=%s writable=8" % (MB, report, rbid),
+                "module id=2 bias=%d path=%s buildid=%s writable=20" % (LB, libc, bid)]
+        spec += ["fault module=2 addr=%d ip=%d" % (LB + a, MB + 0x1000) for a in addrs]
+        subprocess.run([gen, os.path.join(tmp, run, "p%d.cwt" % i)], input="\n".join(spec) + "\n",
+                       text=True, check=True)
+    return os.path.join(tmp, run)
+
+
+A = make("a", [[x[0]], [x[0], y[0]]])                      # X 2, Y 1
+B = make("b", [[x[0]], [x[0]], [x[0], y[0]], [y[0]]])      # X 3, Y 2
+
+
+def diff(*args):
+    p = subprocess.run([report, "diff", *args], capture_output=True, text=True)
+    return p.returncode, p.stdout, p.stderr
+
+
+rc, out, err = diff("--format", "json", A, B)
+check(rc == 0 and err == "", "exit %d %r" % (rc, err))
+d = json.loads(out)
+check(d["total"] == {"a": 3, "b": 5, "change": 2}, "total %r" % d["total"])
+check([(r["processes"], r["dirty_pages"]) for r in d["runs"]] == [(2, 3), (4, 5)], "runs %r" % d["runs"])
+check(d["libraries"] == [{"library": libc, "a": 3, "b": 5, "change": 2},
+                        {"library": report, "a": 0, "b": 0, "change": 0}], "libraries %r" % d["libraries"])
+syms = {s["symbol"]: (s["a"], s["b"], s["change"]) for s in d["symbols"]}
+check(syms == {libc + ":" + X: (2, 3, 1), libc + ":" + Y: (1, 2, 1)}, "symbols %r" % syms)
+ch = [s["change"] for s in d["symbols"]]
+check(ch == sorted(ch, reverse=True), "sorted by change")
+check(d["fail_if_more"] is None and d["failed"] is False, "no threshold")
+
+rc, out, err = diff("--format", "json", B, A)
+d = json.loads(out)
+check(rc == 0 and d["total"]["change"] == -2 and [l["change"] for l in d["libraries"]] == [0, -2],
+      "shrinking run: %r" % d["libraries"])
+
+rc, out, err = diff(A, B)
+lines = out.splitlines()
+check(rc == 0 and all(len(l) <= 100 for l in lines), "table fits 100 columns")
+tot = [l.split() for l in lines if l.startswith("total")]
+check(tot == [["total", "3", "5", "+2"]], "table total %r" % tot)
+check(any(l.startswith(libc) and l.split()[1:] == ["3", "5", "+2"] for l in lines), "table libc row\n" + out)
+
+rc, out, err = diff("--fail-if-more", "1", A, B)
+check(rc == 1 and "grew by 2" in err, "grew by 2 > 1: exit 1 %d %r" % (rc, err))
+rc, out, err = diff("--fail-if-more", "2", A, B)
+check(rc == 0, "grew by 2, limit 2: exit 0 (%d)" % rc)
+rc, out, err = diff("--fail-if-more", "0", B, A)
+check(rc == 0, "shrinking never fails (%d)" % rc)
+rc, out, err = diff("--format", "json", "--fail-if-more", "0", A, B)
+check(rc == 1 and json.loads(out)["failed"] is True, "json says failed")
+for bad in (["--fail-if-more", "x", A, B], [A], ["--format", "svg", A, B], [A, os.path.join(tmp, "nothing")]):
+    rc, out, err = diff(*bad)
+    check(rc == 2, "trouble exits 2: %r -> %d" % (bad, rc))
+
+p = subprocess.run([launcher, "diff", "--fail-if-more", "1", A, B], capture_output=True, text=True)
+check(p.returncode == 1 and "total" in p.stdout, "launcher: cowtrace diff (%d)" % p.returncode)
+sys.exit(1 if fails else 0)
+PYEOF
