@@ -491,9 +491,11 @@ void ct_resolve_frame(const struct ct_row *row, size_t i, struct ct_frame *fr)
 	fr->fn = NULL;
 	fr->off = addr;
 	fr->addr = addr;
+	fr->lookup = look;
 	if (!fr->mod)
 		return;
 	fr->addr = addr - fr->mod->bias;
+	fr->lookup = look - fr->mod->bias;
 	fr->fn = ct_elf_func(fr->mod->lib->elf, look - fr->mod->bias);
 	fr->off = addr - fr->mod->bias - (fr->fn ? fr->fn->addr : 0);
 }

@@ -119,6 +119,7 @@ struct ct_frame {
 	const struct ct_sym *fn;
 	uint64_t off;
 	uint64_t addr;            /* in mod's ELF space (raw when mod is NULL) */
+	uint64_t lookup;          /* the address looked up (the call), same space */
 };
 
 void ct_resolve_frame(const struct ct_row *row, size_t i, struct ct_frame *fr);

@@ -9,6 +9,7 @@
 #include "aggregate.h"
 #include "diff.h"
 #include "inputs.h"
+#include "lines.h"
 #include "logread.h"
 #include "output.h"
 #include "symbols.h"
@@ -156,6 +157,7 @@ int main(int argc, char **argv)
 	ct_report_free(&rep);
 out:
 	ct_inputs_free(&in);
+	ct_lines_free();
 	ct_elf_cache_free();
 	return rc;
 }

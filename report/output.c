@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "output.h"
+#include "lines.h"
 #include "syscalls.h"
 #include "util.h"
 
@@ -191,6 +192,31 @@ static void json_hex(FILE *f, uint64_t v)
 	fwrite_unlocked(p, 1, (size_t)(buf + sizeof(buf) - p), f);
 }
 
+/* Source line of ELF address addr in mod: "file:line" (one value) or
+ * ,"file":..,"line":.. (two keys); null when unknown. */
+static void json_line(FILE *f, const struct ct_module *mod, uint64_t addr, int one)
+{
+	const char *file = NULL;
+	int line = 0;
+
+	if (mod && !ct_line(mod->lib->elf, addr, &file, &line))
+		file = NULL;
+	if (one) {
+		char buf[4096 + 16];
+
+		if (file)
+			snprintf(buf, sizeof(buf), "%s:%d", file, line);
+		ct_json_str(f, file ? buf : NULL);
+		return;
+	}
+	fputs_unlocked(",\"file\":", f);
+	ct_json_str(f, file);
+	if (file)
+		fprintf(f, ",\"line\":%d", line);
+	else
+		fputs_unlocked(",\"line\":null", f);
+}
+
 static void json_processes(FILE *f, const struct ct_report *r)
 {
 	size_t i, j;
@@ -290,6 +316,8 @@ static void json_page(FILE *f, const struct ct_row *row)
 	ct_json_str(f, row->writer ? row->writer->name : NULL);
 	fputs_unlocked(",\"writer_library\":", f);
 	ct_json_str(f, row->wmod ? row->wmod->lib->path : NULL);
+	fputs_unlocked(",\"writer_line\":", f);
+	json_line(f, row->wmod, row->wmod ? row->pg->ip - row->wmod->bias : 0, 1);
 	fputs_unlocked(",\"via\":", f);
 	ct_json_str(f, via_name(pg, vbuf, sizeof(vbuf)));
 	if (pg->when == CT_WHEN_RUNTIME)
@@ -308,6 +336,7 @@ static void json_page(FILE *f, const struct ct_row *row)
 		ct_json_str(f, fr.fn ? fr.fn->name : NULL);
 		fputs_unlocked(",\"offset\":", f);
 		json_hex(f, fr.off);
+		json_line(f, fr.mod, fr.lookup, 0);
 		putc_unlocked('}', f);
 	}
 	fputs_unlocked("]}", f);

@@ -536,6 +536,11 @@ enum ct_elf_status ct_elf_status(const struct ct_elf *e)
 	return e->status;
 }
 
+const char *ct_elf_path(const struct ct_elf *e)
+{
+	return e->path;
+}
+
 int ct_elf_load_range(const struct ct_elf *e, uint64_t *lo, uint64_t *hi)
 {
 	if (e->status != CT_ELF_OK || !e->have_range)

@@ -3,8 +3,7 @@
  * One struct ct_elf per distinct (path, build-id), opened once and cached
  * for the whole run.  All addresses here are ELF virtual addresses (runtime
  * address minus load bias).  Lookups are binary searches over sorted arrays.
- * Source lines (libdwfl) can be added later as another lookup on the same
- * object without changing these. */
+ * Source lines are another lookup on the same object: lines.h. */
 #ifndef CT_REPORT_SYMBOLS_H
 #define CT_REPORT_SYMBOLS_H
 
@@ -29,6 +28,7 @@ struct ct_elf;
  * (len 0: not checked).  Never NULL; check ct_elf_status(). */
 struct ct_elf *ct_elf_get(const char *path, const uint8_t *build_id, size_t len);
 enum ct_elf_status ct_elf_status(const struct ct_elf *e);
+const char *ct_elf_path(const struct ct_elf *e);
 
 /* [lo, hi) spanned by the PT_LOAD segments; 0 if unknown. */
 int ct_elf_load_range(const struct ct_elf *e, uint64_t *lo, uint64_t *hi);
