@@ -15,19 +15,20 @@
 #include "symbols.h"
 #include "util.h"
 
-enum format { FMT_TABLE, FMT_JSON, FMT_CSV, FMT_FOLDED, FMT_PPROF };
+enum format { FMT_TABLE, FMT_JSON, FMT_CSV, FMT_FOLDED, FMT_PPROF, FMT_SVG };
 
 static const char usage_text[] =
 	"usage: cowtrace-report [--by library|section|symbol|writer|page|process]\n"
-	"                       [--format table|json|csv|folded|pprof] [--top N] [--lib GLOB]\n"
-	"                       [--pid PID] LOG_OR_DIR...\n"
+	"                       [--format table|json|csv|folded|pprof|svg]\n"
+	"                       [--top N] [--lib GLOB] [--pid PID] LOG_OR_DIR...\n"
 	"       cowtrace-report diff [--fail-if-more N] [--format table|json] RUN_A RUN_B\n"
 	"Reads cowtrace logs (a directory means every *.cwt file in it) and reports\n"
 	"which pages of which libraries were dirtied (copied on write).\n"
 	"  --by KEY      group table rows by library (default), section, symbol,\n"
 	"                writer (function that wrote), page or process\n"
 	"  --format F    table (default), json (every page), csv (one row per page),\n"
-	"                folded (stacks for flame graphs), pprof (gzipped profile.proto)\n"
+	"                folded (stacks for flame graphs), pprof (gzipped profile.proto),\n"
+	"                svg (a map of every library's writable pages)\n"
 	"  --top N       show only the first N rows\n"
 	"  --lib GLOB    only libraries whose path or file name matches GLOB\n"
 	"  --pid PID     only the process PID\n";
@@ -92,6 +93,8 @@ int main(int argc, char **argv)
 				fmt = FMT_FOLDED;
 			else if (strcmp(optarg, "pprof") == 0)
 				fmt = FMT_PPROF;
+			else if (strcmp(optarg, "svg") == 0)
+				fmt = FMT_SVG;
 			else
 				usage_error("unknown --format value '%s'", optarg);
 			break;
@@ -141,6 +144,9 @@ int main(int argc, char **argv)
 		break;
 	case FMT_FOLDED:
 		ct_output_folded(stdout, &rep, &out);
+		break;
+	case FMT_SVG:
+		ct_output_svg(stdout, &rep, &out);
 		break;
 	case FMT_PPROF:
 		if (ct_output_pprof(stdout, &rep, &out) < 0)

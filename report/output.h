@@ -1,4 +1,4 @@
-/* output.h - the report's output formats: table, json, csv, folded, pprof. */
+/* output.h - the report's output formats: table, json, csv, folded, pprof, svg. */
 #ifndef CT_REPORT_OUTPUT_H
 #define CT_REPORT_OUTPUT_H
 
@@ -16,6 +16,7 @@ void ct_output_table(FILE *f, const struct ct_report *r, const struct ct_outopts
 void ct_output_json(FILE *f, const struct ct_report *r, const struct ct_outopts *o);
 void ct_output_csv(FILE *f, const struct ct_report *r, const struct ct_outopts *o);
 void ct_output_folded(FILE *f, const struct ct_report *r, const struct ct_outopts *o);
+void ct_output_svg(FILE *f, const struct ct_report *r, const struct ct_outopts *o);
 /* Returns 0, or -1 when the profile could not be written (said on stderr). */
 int ct_output_pprof(FILE *f, const struct ct_report *r, const struct ct_outopts *o);
 

@@ -25,6 +25,9 @@ void ct_grow(void *arr, size_t *cap, size_t need, size_t elem);
 /* Decimal number in [min, max] into *out; -1 if s is not one. */
 int ct_parse_num(const char *s, long long min, long long max, long long *out);
 
+/* Length of the valid UTF-8 sequence at s (n bytes left, n >= 1), 0 if invalid. */
+size_t ct_utf8_len(const unsigned char *s, size_t n);
+
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void ct_hex(char *out, const uint8_t *bytes, size_t n);
 
