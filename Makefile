@@ -73,3 +73,17 @@ $(BUILD)/bench/firstwrite: bench/firstwrite.c $(BUILD)/bench/libbench.so | $(BUI
 
 bench: all test-progs $(BUILD)/bench/firstwrite
 	@./bench/bench.sh
+
+# ---- fuzzing the log parser (not part of make test) ----------------------
+FUZZ_CC   ?= clang
+FUZZ_TIME ?= 60
+FUZZ_BIN   = $(BUILD)/fuzz/fuzz-logread
+$(FUZZ_BIN): tests/fuzz/fuzz-logread.c report/logread.c report/util.c report/*.h include/*.h
+	mkdir -p $(BUILD)/fuzz/corpus
+	$(FUZZ_CC) -std=gnu11 $(WARN) -g -O1 -fsanitize=fuzzer,address,undefined -Iinclude -Ireport \
+		-D_GNU_SOURCE -o $@ tests/fuzz/fuzz-logread.c report/logread.c report/util.c
+
+# new inputs go to $(BUILD)/fuzz/corpus; the seeds in tests/fuzz/corpus stay as they are
+fuzz: $(FUZZ_BIN)
+	$(FUZZ_BIN) -max_total_time=$(FUZZ_TIME) -max_len=65536 -timeout=10 \
+		$(BUILD)/fuzz/corpus tests/fuzz/corpus
