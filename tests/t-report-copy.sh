@@ -4,8 +4,9 @@
 # executable)"), for run-time writes and for the page ld.so's copy dirtied.
 set -u
 BUILD=${BUILD:-build}
-REPORT=$(pwd)/$BUILD/cowtrace-report
-GEN=$(pwd)/$BUILD/tests/gen-log
+case $BUILD in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
+REPORT=$BUILD/cowtrace-report
+GEN=$BUILD/tests/gen-log
 [ -x "$REPORT" ] && [ -x "$GEN" ] || { echo "t-report-copy: build $REPORT and $GEN first"; exit 77; }
 command -v python3 >/dev/null && command -v readelf >/dev/null && command -v cc >/dev/null || exit 77
 [ "$(uname -m)" = x86_64 ] || exit 77

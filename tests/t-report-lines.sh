@@ -4,8 +4,9 @@
 # (stripped copy), checked against addr2line; none without debug info.
 set -u
 BUILD=${BUILD:-build}
-REPORT=$(pwd)/$BUILD/cowtrace-report
-GEN=$(pwd)/$BUILD/tests/gen-log
+case $BUILD in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
+REPORT=$BUILD/cowtrace-report
+GEN=$BUILD/tests/gen-log
 [ -x "$REPORT" ] && [ -x "$GEN" ] || { echo "t-report-lines: build $REPORT and $GEN first"; exit 77; }
 for c in python3 readelf cc objcopy strip addr2line; do
 	command -v $c >/dev/null || { echo "t-report-lines: no $c"; exit 77; }
