@@ -185,6 +185,8 @@ static void resolve_row(struct ct_row *row, uint32_t page_size)
 	row->relocs = ct_elf_relocs(elf, row->vaddr, row->vaddr + page_size);
 }
 
+static void add_row(struct ct_report *r, const struct ct_row *row);
+
 static void add_process(struct ct_report *r, struct ct_log *log)
 {
 	struct ct_proc *p = &r->procs[r->nprocs++];
@@ -222,34 +224,83 @@ static void add_process(struct ct_report *r, struct ct_log *log)
 	for (i = 0; i < log->npages; i++) {
 		struct ct_page *pg = &log->pages[i];
 		struct ct_module *m = &log->mods[pg->module];
-		struct ct_row *row;
+		struct ct_row row;
 
 		if (pg->when == CT_WHEN_UNPROTECTED || ct_module_is_tracer(m) ||
 		    !ct_report_lib_selected(r, m->path))
 			continue;
-		row = &r->rows[r->nrows++];
-		memset(row, 0, sizeof(*row));
-		row->proc = p;
-		row->pg = pg;
-		row->mod = m;
-		row->lib = m->lib;
-		resolve_row(row, log->page_size);
+		memset(&row, 0, sizeof(row));
+		row.proc = p;
+		row.pg = pg;
+		row.mod = m;
+		row.lib = m->lib;
+		resolve_row(&row, log->page_size);
+		add_row(r, &row);
+	}
+}
 
-		m->lib->dirty++;
+/* One page of one library counts once per pid: a library unloaded and
+ * loaded again, or the program before an exec in the same pid, dirtied
+ * the same page at another time.  The most recent record stands (it
+ * describes what the pid held last). */
+struct seen_key {
+	int32_t pid;
+	const struct ct_lib *lib;
+	uint64_t vaddr;
+};
+
+struct seen {
+	struct seen_key key;
+	size_t row;
+	UT_hash_handle hh;
+};
+
+static void add_row(struct ct_report *r, const struct ct_row *row)
+{
+	struct seen *s;
+	struct seen_key key;
+
+	memset(&key, 0, sizeof(key));
+	key.pid = row->proc->log->pid;
+	key.lib = row->lib;
+	key.vaddr = row->vaddr;
+	HASH_FIND(hh, r->seen, &key, sizeof(key), s);
+	if (s) {
+		if (row->pg->t_ns >= r->rows[s->row].pg->t_ns)
+			r->rows[s->row] = *row;
+		return;
+	}
+	s = ct_xcalloc(1, sizeof(*s));
+	s->key = key;
+	s->row = r->nrows;
+	HASH_ADD(hh, r->seen, key, sizeof(key), s);
+	r->rows[r->nrows++] = *row;
+}
+
+/* Counts, once the rows are final. */
+static void count_rows(struct ct_report *r)
+{
+	for (size_t i = 0; i < r->nrows; i++) {
+		struct ct_row *row = &r->rows[i];
+		struct ct_proc *p = row->proc;
+		struct ct_lib *lib = row->lib;
+		uint32_t page_size = p->log->page_size;
+
+		lib->dirty++;
 		p->dirty++;
-		if (pg->when == CT_WHEN_ATTACH) {
-			m->lib->attach++;
+		if (row->pg->when == CT_WHEN_ATTACH) {
+			lib->attach++;
 			p->attach++;
-		} else if (pg->when == CT_WHEN_EXIT) {
-			m->lib->exit++;
+		} else if (row->pg->when == CT_WHEN_EXIT) {
+			lib->exit++;
 			p->exit++;
 		} else {
-			m->lib->runtime++;
+			lib->runtime++;
 			p->runtime++;
 		}
-		m->lib->bytes += log->page_size;
-		p->bytes += log->page_size;
-		count_section(m->lib, row->section);
+		lib->bytes += page_size;
+		p->bytes += page_size;
+		count_section(lib, row->section);
 	}
 }
 
@@ -274,6 +325,12 @@ void ct_report_build(struct ct_report *r, struct ct_log *logs, size_t n)
 	for (i = 0; i < n; i++)
 		if (!r->pid_set || logs[i].pid == r->pid)
 			add_process(r, &logs[i]);
+	count_rows(r);
+	struct seen *s, *stmp;
+	HASH_ITER(hh, r->seen, s, stmp) {
+		HASH_DEL(r->seen, s);
+		free(s);
+	}
 
 	r->libv = ct_xcalloc(HASH_COUNT(r->libs), sizeof(*r->libv));
 	HASH_ITER(hh, r->libs, lib, tmp)

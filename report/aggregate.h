@@ -80,6 +80,7 @@ struct ct_report {
 	size_t nlibv;
 	struct ct_row *rows;
 	size_t nrows;
+	struct seen *seen;        /* (pid, library, vaddr) -> row, while building */
 };
 
 enum ct_by { CT_BY_LIBRARY, CT_BY_SECTION, CT_BY_SYMBOL, CT_BY_WRITER, CT_BY_PAGE, CT_BY_PROCESS };
