@@ -169,8 +169,6 @@ void ct_probe_sigblocked(void);
 void ct_protect_open_sigblocked(void);
 void ct_protect_attach_pending(const char *skip);
 void ct_vma_init(void);
-int ct_app_mprotect(void *addr, size_t len, int prot);
-void ct_app_unmapped(void *addr, size_t len);
 
 /* ---- fault.c: the SIGSEGV handler ------------------------------------ */
 int ct_fault_install(void);
