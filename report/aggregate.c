@@ -277,6 +277,27 @@ static void add_row(struct ct_report *r, const struct ct_row *row)
 	r->rows[r->nrows++] = *row;
 }
 
+void ct_counts_page(struct ct_counts *c, uint8_t when, uint32_t page_size)
+{
+	c->dirty++;
+	if (when == CT_WHEN_ATTACH)
+		c->attach++;
+	else if (when == CT_WHEN_EXIT)
+		c->exit++;
+	else
+		c->runtime++;
+	c->bytes += page_size;
+}
+
+void ct_counts_add(struct ct_counts *to, const struct ct_counts *from)
+{
+	to->dirty += from->dirty;
+	to->attach += from->attach;
+	to->runtime += from->runtime;
+	to->exit += from->exit;
+	to->bytes += from->bytes;
+}
+
 /* Counts, once the rows are final. */
 static void count_rows(struct ct_report *r)
 {
@@ -286,20 +307,8 @@ static void count_rows(struct ct_report *r)
 		struct ct_lib *lib = row->lib;
 		uint32_t page_size = p->log->page_size;
 
-		lib->dirty++;
-		p->dirty++;
-		if (row->pg->when == CT_WHEN_ATTACH) {
-			lib->attach++;
-			p->attach++;
-		} else if (row->pg->when == CT_WHEN_EXIT) {
-			lib->exit++;
-			p->exit++;
-		} else {
-			lib->runtime++;
-			p->runtime++;
-		}
-		lib->bytes += page_size;
-		p->bytes += page_size;
+		ct_counts_page(&lib->n, row->pg->when, page_size);
+		ct_counts_page(&p->n, row->pg->when, page_size);
 		count_section(lib, row->section);
 	}
 }
@@ -308,8 +317,8 @@ static int lib_cmp(const void *a, const void *b)
 {
 	const struct ct_lib *x = *(struct ct_lib *const *)a, *y = *(struct ct_lib *const *)b;
 
-	if (x->dirty != y->dirty)
-		return x->dirty > y->dirty ? -1 : 1;
+	if (x->n.dirty != y->n.dirty)
+		return x->n.dirty > y->n.dirty ? -1 : 1;
 	return strcmp(x->key, y->key);
 }
 
@@ -424,8 +433,8 @@ static int group_cmp(const void *a, const void *b)
 {
 	const struct ct_group *x = a, *y = b;
 
-	if (x->dirty != y->dirty)
-		return x->dirty > y->dirty ? -1 : 1;
+	if (x->n.dirty != y->n.dirty)
+		return x->n.dirty > y->n.dirty ? -1 : 1;
 	return strcmp(x->key, y->key);
 }
 
@@ -466,11 +475,7 @@ struct ct_group *ct_report_group(const struct ct_report *r, enum ct_by by, size_
 				snprintf(key, sizeof(key), "%s", lib->path);
 			out[i].key = ct_xstrdup(key);
 			out[i].nproc = lib->nproc;
-			out[i].dirty = lib->dirty;
-			out[i].attach = lib->attach;
-			out[i].runtime = lib->runtime;
-			out[i].exit = lib->exit;
-			out[i].bytes = lib->bytes;
+			out[i].n = lib->n;
 			out[i].writable = (int64_t)lib->writable;
 		}
 		*n = r->nlibv;
@@ -484,11 +489,7 @@ struct ct_group *ct_report_group(const struct ct_report *r, enum ct_by by, size_
 			process_name(p, key, sizeof(key));
 			out[i].key = ct_xstrdup(key);
 			out[i].nproc = 1;
-			out[i].dirty = p->dirty;
-			out[i].attach = p->attach;
-			out[i].runtime = p->runtime;
-			out[i].exit = p->exit;
-			out[i].bytes = p->bytes;
+			out[i].n = p->n;
 			out[i].writable = (int64_t)p->writable;
 		}
 		if (r->nprocs)
@@ -505,14 +506,7 @@ struct ct_group *ct_report_group(const struct ct_report *r, enum ct_by by, size_
 			g->cur_log = row->proc->log;
 			g->nproc++;
 		}
-		g->dirty++;
-		if (row->pg->when == CT_WHEN_ATTACH)
-			g->attach++;
-		else if (row->pg->when == CT_WHEN_EXIT)
-			g->exit++;
-		else
-			g->runtime++;
-		g->bytes += row->proc->log->page_size;
+		ct_counts_page(&g->n, row->pg->when, row->proc->log->page_size);
 	}
 	*n = HASH_COUNT(hash);
 	out = ct_xcalloc(*n, sizeof(*out));

@@ -16,6 +16,14 @@ struct ct_sectcount {
 };
 
 /* A library: every module of every process with the same path and build-id. */
+/* Dirty pages of a library, a process or a group, by when they were seen. */
+struct ct_counts {
+	uint64_t dirty, attach, runtime, exit, bytes;
+};
+
+void ct_counts_page(struct ct_counts *c, uint8_t when, uint32_t page_size);
+void ct_counts_add(struct ct_counts *to, const struct ct_counts *from);
+
 struct ct_lib {
 	char *key;                /* path, '\n', build-id hex */
 	char *path;
@@ -28,7 +36,8 @@ struct ct_lib {
 	uint64_t writable;        /* sum over processes of its writable pages
 				   * (in one process, the largest module's, so a
 				   * reloaded library is not counted twice) */
-	uint64_t dirty, attach, runtime, exit, unprotected, bytes;
+	struct ct_counts n;
+	uint64_t unprotected;
 	struct ct_sectcount *sections;
 	/* per-process bookkeeping while building */
 	const struct ct_log *cur_log;
@@ -47,7 +56,8 @@ struct ct_proc {
 	struct ct_codeent *code;  /* sorted by lo */
 	uint64_t *maxend;
 	size_t ncode;
-	uint64_t writable, dirty, attach, runtime, exit, bytes;
+	uint64_t writable;
+	struct ct_counts n;
 };
 
 /* One dirty page, resolved. */
@@ -87,7 +97,8 @@ enum ct_by { CT_BY_LIBRARY, CT_BY_SECTION, CT_BY_SYMBOL, CT_BY_WRITER, CT_BY_PAG
 
 struct ct_group {
 	char *key;
-	uint64_t nproc, dirty, attach, runtime, exit, bytes;
+	uint64_t nproc;
+	struct ct_counts n;
 	int64_t writable;         /* -1: not meaningful for this grouping */
 	const struct ct_log *cur_log;
 	UT_hash_handle hh;

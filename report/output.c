@@ -207,7 +207,7 @@ static void json_processes(FILE *f, const struct ct_report *r)
 		fputs_unlocked(",\"log\":", f);
 		ct_json_str(f, log->name);
 		fprintf(f, ",\"truncated\":%s,\"dropped\":%" PRIu64 ",\"dirty_pages\":%" PRIu64 "}",
-			log->truncated ? "true" : "false", log->dropped, r->procs[i].dirty);
+			log->truncated ? "true" : "false", log->dropped, r->procs[i].n.dirty);
 	}
 	fputs_unlocked("]", f);
 }
@@ -240,7 +240,7 @@ static void json_libraries(FILE *f, const struct ct_report *r, size_t top)
 		fprintf(f, ",\"processes\":%" PRIu64 ",\"writable_pages\":%" PRIu64
 			",\"dirty_pages\":%" PRIu64 ",\"attach_pages\":%" PRIu64
 			",\"runtime_pages\":%" PRIu64 ",\"exit_pages\":%" PRIu64 ",\"sections\":{",
-			lib->nproc, lib->writable, lib->dirty, lib->attach, lib->runtime, lib->exit);
+			lib->nproc, lib->writable, lib->n.dirty, lib->n.attach, lib->n.runtime, lib->n.exit);
 		for (s = lib->sections; s; s = s->hh.next) {
 			if (!first)
 				putc_unlocked(',', f);
@@ -357,7 +357,7 @@ static void json_groups(FILE *f, const struct ct_report *r, const struct ct_outo
 		fprintf(f, ",\"processes\":%" PRIu64 ",\"dirty_pages\":%" PRIu64
 			",\"attach_pages\":%" PRIu64 ",\"runtime_pages\":%" PRIu64
 			",\"exit_pages\":%" PRIu64 ",\"bytes\":%" PRIu64 "}",
-			g[i].nproc, g[i].dirty, g[i].attach, g[i].runtime, g[i].exit, g[i].bytes);
+			g[i].nproc, g[i].n.dirty, g[i].n.attach, g[i].n.runtime, g[i].n.exit, g[i].n.bytes);
 	}
 	fputs_unlocked("]", f);
 	ct_groups_free(g, total);
@@ -523,11 +523,11 @@ static void table_row(FILE *f, const char *name, const struct ct_group *g)
 	char c[7][32];
 
 	snprintf(c[0], sizeof(c[0]), "%" PRIu64, g->nproc);
-	snprintf(c[1], sizeof(c[1]), "%" PRIu64, g->dirty);
-	snprintf(c[2], sizeof(c[2]), "%" PRIu64, g->attach);
-	snprintf(c[3], sizeof(c[3]), "%" PRIu64, g->runtime);
-	snprintf(c[4], sizeof(c[4]), "%" PRIu64, g->exit);
-	size_text(g->bytes, c[5], sizeof(c[5]));
+	snprintf(c[1], sizeof(c[1]), "%" PRIu64, g->n.dirty);
+	snprintf(c[2], sizeof(c[2]), "%" PRIu64, g->n.attach);
+	snprintf(c[3], sizeof(c[3]), "%" PRIu64, g->n.runtime);
+	snprintf(c[4], sizeof(c[4]), "%" PRIu64, g->n.exit);
+	size_text(g->n.bytes, c[5], sizeof(c[5]));
 	if (g->writable >= 0)
 		snprintf(c[6], sizeof(c[6]), "%" PRId64, g->writable);
 	else
@@ -585,11 +585,7 @@ void ct_output_table(FILE *f, const struct ct_report *r, const struct ct_outopts
 	for (i = 0; i < n; i++) {
 		if (i < shown)
 			table_row(f, g[i].key, &g[i]);
-		tot.dirty += g[i].dirty;
-		tot.attach += g[i].attach;
-		tot.runtime += g[i].runtime;
-		tot.exit += g[i].exit;
-		tot.bytes += g[i].bytes;
+		ct_counts_add(&tot.n, &g[i].n);
 		if (tot.writable >= 0)
 			tot.writable = g[i].writable >= 0 ? tot.writable + g[i].writable : -1;
 	}
