@@ -97,20 +97,14 @@ static void drop_from_env(const char *var, const char *needle)
 	if (!v || !strstr(v, needle))
 		return;
 	char buf[CT_MAX_PATH * 2];
-	size_t n = 0;
+	size_t n = 0, nlen = strlen(needle);
 	for (const char *p = v; *p;) {
 		size_t len = strcspn(p, ": ");
-		if (len && n + len + 2 < sizeof buf) {
-			char item[CT_MAX_PATH];
-			size_t k = len < sizeof item - 1 ? len : sizeof item - 1;
-			memcpy(item, p, k);
-			item[k] = 0;
-			if (!strstr(item, needle)) {
-				if (n)
-					buf[n++] = ':';
-				memcpy(buf + n, item, k);
-				n += k;
-			}
+		if (len && !memmem(p, len, needle, nlen) && n + len + 2 < sizeof buf) {
+			if (n)
+				buf[n++] = ':';
+			memcpy(buf + n, p, len);
+			n += len;
 		}
 		p += len;
 		p += *p != 0;

@@ -44,8 +44,12 @@ int ct_unwind(void *uc, uint64_t *frames, int max, uintptr_t from)
 		if (unw_get_reg(&cur, UNW_REG_IP, &ip) < 0 || !ip)
 			break;
 		if (skip) {
-			if (ip != from && skip++ < 8)
+			if (ip != from) {
+				/* the call site never came: no frames, not wrong ones */
+				if (++skip > 8)
+					return 0;
 				continue;
+			}
 			skip = 0;
 		}
 		frames[n++] = ip;
