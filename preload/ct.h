@@ -158,6 +158,7 @@ void ct_log_unload(const struct ct_module *m);
 void ct_modules_scan(int attach);      /* find new objects, drop gone ones */
 void ct_modules_publish(void);
 struct ct_module *ct_module_find(uintptr_t addr, _Atomic uint8_t **state); /* SIGNAL-SAFE */
+const struct ct_span *ct_span_first(uintptr_t addr, const struct ct_span **end); /* SIGNAL-SAFE */
 
 /* ---- protect.c: pagemap, mprotect, VMA budget ------------------------- */
 void ct_protect_attach(struct ct_module *m);

@@ -66,18 +66,21 @@ int ct_claim_for_kernel(void *addr, size_t len, int sysno, uintptr_t ip)
 	if (!addr || !len || !atomic_load(&ct.active))
 		return 0;
 	int saved = errno;
-	uintptr_t a = (uintptr_t)addr & ~(uintptr_t)(ct.page_size - 1);
-	uintptr_t end = (uintptr_t)addr + len;
-	if (end < a)
-		end = UINTPTR_MAX;
-	for (; a < end; a += ct.page_size) {
-		_Atomic uint8_t *st;
-		struct ct_module *m = ct_module_find(a, &st);
-		if (m && atomic_load(st) == CT_PG_PROTECTED)
-			ct_record_first_write(m, st, a, a < (uintptr_t)addr ? (uintptr_t)addr : a,
-					      ip, (int)(CT_VIA_SYSCALL | (unsigned)sysno), NULL);
-		if (a + ct.page_size < a)
-			break;
+	uintptr_t lo = (uintptr_t)addr, hi = lo + len < lo ? UINTPTR_MAX : lo + len;
+	const struct ct_span *end, *s = ct_span_first(lo, &end);
+	/* only the tracked spans the range overlaps: a large read into the
+	 * heap costs one search */
+	for (; s && s < end && s->start < hi; s++) {
+		if (!atomic_load(&s->mod->live))
+			continue;
+		uintptr_t a = (lo > s->start ? lo : s->start) & ~(uintptr_t)(ct.page_size - 1);
+		uintptr_t e = hi < s->end ? hi : s->end;
+		for (; a < e; a += ct.page_size) {
+			_Atomic uint8_t *st = s->state + (a - s->start) / ct.page_size;
+			if (atomic_load(st) == CT_PG_PROTECTED)
+				ct_record_first_write(s->mod, st, a, a < lo ? lo : a, ip,
+						      (int)(CT_VIA_SYSCALL | (unsigned)sysno), NULL);
+		}
 	}
 	errno = saved;
 	return 0;

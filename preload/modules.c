@@ -206,28 +206,35 @@ void ct_modules_publish(void)
 	atomic_store_explicit(&ct.table, t, memory_order_release);
 }
 
-/* SIGNAL-SAFE */
-struct ct_module *ct_module_find(uintptr_t addr, _Atomic uint8_t **state)
+/* SIGNAL-SAFE: the first span of the current table that ends above addr
+ * (spans are sorted and disjoint), and the table's end in *end. */
+const struct ct_span *ct_span_first(uintptr_t addr, const struct ct_span **end)
 {
 	struct ct_table *t = atomic_load_explicit(&ct.table, memory_order_acquire);
-	if (!t)
+	if (!t) {
+		*end = NULL;
 		return NULL;
+	}
 	size_t lo = 0, hi = t->n;
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
-		const struct ct_span *s = &t->span[mid];
-		if (addr < s->start)
+		if (addr < t->span[mid].end)
 			hi = mid;
-		else if (addr >= s->end)
+		else
 			lo = mid + 1;
-		else {
-			if (!atomic_load(&s->mod->live))
-				return NULL;
-			*state = s->state + (addr - s->start) / ct.page_size;
-			return s->mod;
-		}
 	}
-	return NULL;
+	*end = t->span + t->n;
+	return t->span + lo;
+}
+
+/* SIGNAL-SAFE */
+struct ct_module *ct_module_find(uintptr_t addr, _Atomic uint8_t **state)
+{
+	const struct ct_span *end, *s = ct_span_first(addr, &end);
+	if (!s || s == end || addr < s->start || !atomic_load(&s->mod->live))
+		return NULL;
+	*state = s->state + (addr - s->start) / ct.page_size;
+	return s->mod;
 }
 
 /* Finds objects that appeared or went away since the last scan.  New ones
