@@ -5,10 +5,8 @@
 # identical (same commit ids), stderr identical except "cowtrace:" lines,
 # same exit status; the report reads every log.
 . tests/lib.sh
-ORACLE="python3 $ROOT/tests/pagemap_oracle.py"
-export REPORT
-[ -f "$LIB" ] && [ -f "$AUDIT" ] || skip "build the tracer first (make all)"
-[ -x "$REPORT" ] || skip "no $REPORT yet"
+need_tracer
+need_report
 command -v git >/dev/null || skip "no git"
 
 cat >"$T/script.sh" <<'SEOF'
@@ -66,19 +64,9 @@ for mode in preload launcher; do
 	run $mode
 	rc=$?
 	d=$T/$mode
-	CHECK "$mode: exit status $rc = untraced $urc" [ $rc -eq $urc ]
-	CHECK "$mode: stdout = untraced" cmp -s "$T/u.out" "$d.out"
-	cmp -s "$T/u.out" "$d.out" || diff "$T/u.out" "$d.out" | head -10
-	grep -v '^cowtrace:' "$d.err" >"$d.err2"
-	CHECK "$mode: stderr = untraced (without cowtrace: lines)" cmp -s "$T/u.err" "$d.err2"
-	cmp -s "$T/u.err" "$d.err2" || diff "$T/u.err" "$d.err2" | head -10
+	same_as_untraced $mode "$d" $rc $urc
 	CHECK "$mode: git processes traced" [ "$(ls "$d" | grep -c '^cowtrace\.git\..*\.cwt$')" -gt 5 ]
 	CHECK "$mode: report reads all logs" $ORACLE report-json "$d" "$d.json"
-	CHECK "$mode: one process entry per log" python3 -c '
-import json, os, sys
-d = json.load(open(sys.argv[1]))
-n = len([f for f in os.listdir(sys.argv[2]) if f.endswith(".cwt")])
-print("  %d logs, %d process entries" % (n, len(d["processes"])))
-sys.exit(0 if n == len(d["processes"]) else 1)' "$d.json" "$d"
+	CHECK "$mode: one process entry per log" one_process_per_log "$d.json" "$d"
 done
 done_test

@@ -9,10 +9,8 @@
 # per library (attach + runtime + exit) must equal that oracle, except the
 # tracer's own libcowtrace*, libunwind*, liblzma*.
 . tests/lib.sh
-ORACLE="python3 $ROOT/tests/pagemap_oracle.py"
-export REPORT
-[ -f "$LIB" ] && [ -f "$AUDIT" ] || skip "build the tracer first (make all)"
-[ -x "$REPORT" ] || skip "no $REPORT yet"
+need_tracer
+need_report
 command -v python3 >/dev/null || skip "no python3"
 [ "$(uname -m)" = x86_64 ] || skip "x86_64 only"
 # the interpreter itself, not a wrapper script (pyenv shims exec bash, env...
@@ -124,12 +122,7 @@ for mode in preload launcher; do
 	run $mode $mode
 	rc=$?
 	d=$T/$mode
-	CHECK "$mode: exit status $rc = untraced $urc" [ $rc -eq $urc ]
-	CHECK "$mode: stdout = untraced" cmp -s "$T/u.out" "$d.out"
-	cmp -s "$T/u.out" "$d.out" || diff "$T/u.out" "$d.out" | head -10
-	grep -v '^cowtrace:' "$d.err" >"$d.err2"
-	CHECK "$mode: stderr = untraced (without cowtrace: lines)" cmp -s "$T/u.err" "$d.err2"
-	cmp -s "$T/u.err" "$d.err2" || diff "$T/u.err" "$d.err2" | head -10
+	same_as_untraced $mode "$d" $rc $urc
 	CHECK "$mode: report reads the log" $ORACLE report-json "$d" "$d.json"
 	CHECK "$mode: page entries unique" $ORACLE unique "$d.json"
 	CHECK "$mode: pages per library = python's own pagemap oracle" \

@@ -1,39 +1,17 @@
 #!/bin/sh
 # t-report-basic.sh - synthetic logs against real ELF files; every answer of
 # the report (json, csv, table, filters) is checked against readelf's view.
-set -u
-BUILD=${BUILD:-build}
-REPORT=$BUILD/cowtrace-report
-GEN=$BUILD/tests/gen-log
-[ -x "$REPORT" ] && [ -x "$GEN" ] || { echo "t-report-basic: build $REPORT and $GEN first"; exit 77; }
-command -v readelf >/dev/null && command -v python3 >/dev/null || exit 77
+. tests/lib.sh
+report_setup readelf
 [ "$(uname -m)" = x86_64 ] || exit 77
-
-T=$(mktemp -d)
-trap '[ -n "${KEEP:-}" ] || rm -rf "$T"' EXIT
 
 python3 - "$REPORT" "$GEN" "$T" <<'PYEOF'
 import csv, io, json, os, re, subprocess, sys
+sys.path.insert(0, "tests")
+from report_helpers import *
 
 report, gen, tmp = sys.argv[1:4]
 report = os.path.abspath(report)
-fails = []
-
-
-def check(cond, what):
-    if not cond:
-        fails.append(what)
-        print("FAIL:", what)
-
-
-def skip(why):
-    print("SKIP:", why)
-    sys.exit(77)
-
-
-def readelf(*args):
-    return subprocess.run(["readelf", *args], capture_output=True, text=True,
-                          check=True).stdout
 
 
 class Elf:
@@ -47,13 +25,7 @@ class Elf:
                              readelf("-SW", path)):
             self.sections.append((m.group(1), int(m.group(3), 16), int(m.group(4), 16),
                                   m.group(5), m.group(2)))
-        self.syms = []          # (name, value, size, type, ndx)
-        for line in readelf("-sW", path).splitlines():
-            t = line.split()
-            if len(t) < 8 or not t[0].endswith(":") or not t[0][:-1].isdigit():
-                continue
-            size = int(t[2], 0) if t[2].startswith("0x") else int(t[2])
-            self.syms.append((t[7].split("@")[0], int(t[1], 16), size, t[3], t[6]))
+        self.syms = symbols(path)   # (name, value, size, type, ndx)
         self.relocs = []        # readelf decodes RELR into one offset a line
         self.copies = {}        # R_X86_64_COPY: offset -> symbol
         relr = False
@@ -434,6 +406,6 @@ check(rc == 2, "usage error exits 2")
 rc, out, err = run(os.path.join(tmp, "run", "ignored.txt"))
 check(rc == 1 and "ignored.txt" in err, "no usable log exits 1")
 
-sys.exit(1 if fails else 0)
+finish()
 PYEOF
 exit $?

@@ -2,17 +2,10 @@
 # t-report-copy.sh - copy relocations: a library variable copied into a PIE
 # executable's .bss is reported as the library's ("libfoo.so:table (copy in
 # executable)"), for run-time writes and for the page ld.so's copy dirtied.
-set -u
-BUILD=${BUILD:-build}
-case $BUILD in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
-REPORT=$BUILD/cowtrace-report
-GEN=$BUILD/tests/gen-log
-[ -x "$REPORT" ] && [ -x "$GEN" ] || { echo "t-report-copy: build $REPORT and $GEN first"; exit 77; }
-command -v python3 >/dev/null && command -v readelf >/dev/null && command -v cc >/dev/null || exit 77
+. tests/lib.sh
+report_setup readelf cc
 [ "$(uname -m)" = x86_64 ] || exit 77
 
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
 cat >"$T/foo.c" <<'C'
 int counter = 1;
 int table[3000] = { 1 };
@@ -29,26 +22,12 @@ C
  cc -O1 -fPIE -pie -o main main.c -L. -lfoo -lbar -Wl,-rpath,'$ORIGIN') || exit 1
 readelf -rW "$T/main" | grep -q 'R_X86_64_COPY.*table' || { echo "t-report-copy: the toolchain made no copy relocation"; exit 77; }
 
-python3 - "$REPORT" "$GEN" "$T" "$(pwd)/scripts/cowtrace" <<'PYEOF'
+python3 - "$REPORT" "$GEN" "$T" "$COWTRACE" <<'PYEOF'
 import json, os, re, subprocess, sys
+sys.path.insert(0, "tests")
+from report_helpers import *
 
 report, gen, tmp, launcher = sys.argv[1:5]
-fails = 0
-
-
-def check(cond, what):
-    global fails
-    if not cond:
-        fails += 1
-        print("FAIL:", what)
-
-
-def readelf(*args):
-    return subprocess.run(["readelf", *args], capture_output=True, text=True, check=True).stdout
-
-
-def build_id(path):
-    return re.search(r"Build ID: ([0-9a-f]+)", readelf("-n", path)).group(1)
 
 
 exe, foo, bar = (os.path.join(tmp, n) for n in ("main", "libfoo.so", "libbar.so"))
@@ -70,11 +49,11 @@ spec = ["header pid=10 flags=1"] + mods + [
     "fault module=1 addr=%d ip=%d" % (MB + tab_write, MB + 0x1000),
 ]
 os.mkdir(os.path.join(tmp, "syn"))
-subprocess.run([gen, os.path.join(tmp, "syn", "a.cwt")], input="\n".join(spec) + "\n", text=True, check=True)
+gen_log(gen, os.path.join(tmp, "syn", "a.cwt"), spec)
 # the same with libbar loaded before libfoo: the copy is libbar's
 spec2 = ["header pid=11 flags=1", mods[0], mods[2].replace("id=3", "id=2"), mods[1].replace("id=2", "id=3"),
          "fault module=1 addr=%d ip=%d" % (MB + copies["counter"], MB + 0x1000)]
-subprocess.run([gen, os.path.join(tmp, "syn", "b.cwt")], input="\n".join(spec2) + "\n", text=True, check=True)
+gen_log(gen, os.path.join(tmp, "syn", "b.cwt"), spec2)
 
 p = subprocess.run([report, "--format", "json", os.path.join(tmp, "syn")], capture_output=True, text=True)
 check(p.returncode == 0 and p.stderr == "", "report: %d %r" % (p.returncode, p.stderr))
@@ -109,5 +88,5 @@ if os.path.exists(lib):
     syms = {q["symbol"] for q in d["pages"]}
     check(any(s and s.startswith("libfoo.so:") and s.endswith("(copy in executable)") for s in syms),
           "real run: a copy-relocated page named after libfoo: %r" % syms)
-sys.exit(1 if fails else 0)
+finish()
 PYEOF

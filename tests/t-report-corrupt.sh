@@ -1,30 +1,18 @@
 #!/bin/sh
 # t-report-corrupt.sh - broken, truncated and hostile logs: clear messages
 # naming file and offset, everything before the damage kept, never a crash.
-set -u
-BUILD=${BUILD:-build}
-REPORT=$BUILD/cowtrace-report
-GEN=$BUILD/tests/gen-log
-[ -x "$REPORT" ] && [ -x "$GEN" ] || { echo "t-report-corrupt: build $REPORT and $GEN first"; exit 77; }
-command -v python3 >/dev/null || exit 77
-
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+. tests/lib.sh
+report_setup
 
 python3 - "$REPORT" "$GEN" "$T" <<'PYEOF'
 import json, os, subprocess, sys
+sys.path.insert(0, "tests")
+from report_helpers import *
 
 report, gen, tmp = sys.argv[1:4]
-fails = []
 HDR = 4096                     # CT_LOG_HEADER_SIZE
 MOD = 72                       # module record with path "/x": 64 + 2, aligned
 FAULT = 56                     # fault record without frames
-
-
-def check(cond, what):
-    if not cond:
-        fails.append(what)
-        print("FAIL:", what)
 
 
 def make(name, lines):
@@ -203,6 +191,6 @@ check(r == 0, "csv with odd strings")
 r, d, err = run(tmp)
 check(r == 0 and d is not None, "whole directory: %d" % r)
 
-sys.exit(1 if fails else 0)
+finish()
 PYEOF
 exit $?

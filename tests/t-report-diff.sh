@@ -2,52 +2,32 @@
 # t-report-diff.sh - `cowtrace-report diff RUN_A RUN_B`: per library and per
 # symbol counts of both runs and their change, sorted by change; exit 1 only
 # when the total grew by more than --fail-if-more; 2 on trouble.
-set -u
-BUILD=${BUILD:-build}
-REPORT=$BUILD/cowtrace-report
-GEN=$BUILD/tests/gen-log
-[ -x "$REPORT" ] && [ -x "$GEN" ] || { echo "t-report-diff: build $REPORT and $GEN first"; exit 77; }
-command -v readelf >/dev/null && command -v python3 >/dev/null || exit 77
+. tests/lib.sh
+report_setup readelf
 [ "$(uname -m)" = x86_64 ] || exit 77
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
 
 python3 - "$REPORT" "$GEN" "$T" "$(pwd)/scripts/cowtrace" <<'PYEOF'
 import json, os, re, subprocess, sys
+sys.path.insert(0, "tests")
+from report_helpers import *
 
 report, gen, tmp, launcher = sys.argv[1:5]
 report = os.path.abspath(report)
-fails = 0
-
-
-def check(cond, what):
-    global fails
-    if not cond:
-        fails += 1
-        print("FAIL:", what)
-
-
-def readelf(*args):
-    return subprocess.run(["readelf", *args], capture_output=True, text=True, check=True).stdout
-
-
-libc = os.path.realpath("/lib/x86_64-linux-gnu/libc.so.6")
-bid = re.search(r"Build ID: ([0-9a-f]+)", readelf("-n", libc)).group(1)
-rbid = re.search(r"Build ID: ([0-9a-f]+)", readelf("-n", report)).group(1)
+libc = LIBC
+bid = build_id(libc)
+rbid = build_id(report)
 # two unique data objects of libc on different pages
 objs = {}
-for line in readelf("-sW", libc).splitlines():
-    t = line.split()
-    if len(t) >= 8 and t[3] == "OBJECT" and t[6] != "UND" and int(t[2], 0) >= 8:
-        objs.setdefault((int(t[1], 16), int(t[2], 0)), set()).add(t[7].split("@")[0])
+for name, value, size, typ, ndx in symbols(libc):
+    if typ == "OBJECT" and ndx != "UND" and size >= 8:
+        objs.setdefault((value, size), set()).add(name)
 bss = [m for m in re.finditer(r"\.(data|bss)\s+\S+\s+([0-9a-f]{16})\s+\S+\s+([0-9a-f]+)", readelf("-SW", libc))]
 lo, hi = int(bss[0].group(2), 16), int(bss[-1].group(2), 16) + int(bss[-1].group(3), 16)
 cand = sorted((a, s) for (a, s) in objs if lo <= a < hi and len(objs[(a, s)]) == 1)
 x = cand[0]
 y = next((c for c in cand if c[0] >> 12 != x[0] >> 12), None)
 if not y:
-    print("SKIP: libc too small")
-    sys.exit(77)
+    skip("libc too small")
 X, Y = objs[x].pop(), objs[y].pop()
 LB, MB = 0x7f0000000000, 0x555555554000
 
@@ -60,8 +40,7 @@ def make(run, procs):
                 "module id=1 flags=1 bias=%d path=%s buildid=%s writable=8" % (MB, report, rbid),
                 "module id=2 bias=%d path=%s buildid=%s writable=20" % (LB, libc, bid)]
         spec += ["fault module=2 addr=%d ip=%d" % (LB + a, MB + 0x1000) for a in addrs]
-        subprocess.run([gen, os.path.join(tmp, run, "p%d.cwt" % i)], input="\n".join(spec) + "\n",
-                       text=True, check=True)
+        gen_log(gen, os.path.join(tmp, run, "p%d.cwt" % i), spec)
     return os.path.join(tmp, run)
 
 
@@ -113,5 +92,5 @@ for bad in (["--fail-if-more", "x", A, B], [A], ["--format", "svg", A, B], [A, o
 
 p = subprocess.run([launcher, "diff", "--fail-if-more", "1", A, B], capture_output=True, text=True)
 check(p.returncode == 1 and "total" in p.stdout, "launcher: cowtrace diff (%d)" % p.returncode)
-sys.exit(1 if fails else 0)
+finish()
 PYEOF

@@ -1,15 +1,8 @@
 #!/bin/sh
 # t-report-fuzz.sh - hundreds of randomly damaged logs (seeded): the report
 # must neither crash nor hang nor print invalid JSON, whatever the bytes.
-set -u
-BUILD=${BUILD:-build}
-REPORT=$BUILD/cowtrace-report
-GEN=$BUILD/tests/gen-log
-[ -x "$REPORT" ] && [ -x "$GEN" ] || { echo "t-report-fuzz: build $REPORT and $GEN first"; exit 77; }
-command -v python3 >/dev/null || exit 77
-
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
+. tests/lib.sh
+report_setup
 
 python3 - "$REPORT" "$GEN" "$T" "${FUZZ_SEED:-1}" "${FUZZ_COUNT:-400}" <<'PYEOF'
 import json, os, random, struct, subprocess, sys

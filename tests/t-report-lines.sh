@@ -2,18 +2,9 @@
 # t-report-lines.sh - source lines (libdwfl) of the writer and of every
 # backtrace frame, from the file's own DWARF and through .gnu_debuglink
 # (stripped copy), checked against addr2line; none without debug info.
-set -u
-BUILD=${BUILD:-build}
-case $BUILD in /*) ;; *) BUILD=$(pwd)/$BUILD ;; esac
-REPORT=$BUILD/cowtrace-report
-GEN=$BUILD/tests/gen-log
-[ -x "$REPORT" ] && [ -x "$GEN" ] || { echo "t-report-lines: build $REPORT and $GEN first"; exit 77; }
-for c in python3 readelf cc objcopy strip addr2line; do
-	command -v $c >/dev/null || { echo "t-report-lines: no $c"; exit 77; }
-done
+. tests/lib.sh
+report_setup readelf cc objcopy strip addr2line
 [ "$(uname -m)" = x86_64 ] || exit 77
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
 cat >"$T/w.c" <<'C'
 int table[4096];
 
@@ -36,20 +27,10 @@ mkdir "$T/dbg" "$T/strip" "$T/none"
 
 python3 - "$REPORT" "$GEN" "$T" <<'PYEOF'
 import json, os, re, subprocess, sys
+sys.path.insert(0, "tests")
+from report_helpers import *
 
 report, gen, tmp = sys.argv[1:4]
-fails = 0
-
-
-def check(cond, what):
-    global fails
-    if not cond:
-        fails += 1
-        print("FAIL:", what)
-
-
-def readelf(*args):
-    return subprocess.run(["readelf", *args], capture_output=True, text=True, check=True).stdout
 
 
 def a2l(path, addr):
@@ -61,19 +42,15 @@ def a2l(path, addr):
 B = 0x7f0000000000
 for kind in ("dbg", "strip", "none"):
     lib = os.path.join(tmp, kind, "libw.so")
-    bid = re.search(r"Build ID: ([0-9a-f]+)", readelf("-n", lib)).group(1)
-    syms = {}
-    for line in readelf("-sW", lib).splitlines():
-        t = line.split()
-        if len(t) >= 8 and t[0].rstrip(":").isdigit() and t[6] != "UND":
-            syms[t[7]] = (int(t[1], 16), int(t[2], 0))
+    bid = build_id(lib)
+    syms = {s[0]: (s[1], s[2]) for s in symbols(lib) if s[4] != "UND"}
     ip = B + syms["writer"][0] + 1                  # inside writer
     ret = B + syms["caller"][0] + syms["caller"][1] - 1   # a return address in caller
     spec = ["header pid=1 flags=1",
             "module id=1 bias=%d path=%s buildid=%s writable=16" % (B, lib, bid),
             "fault module=1 addr=%d ip=%d frames=%d,%d" % (B + syms["table"][0] + 8000, ip, ip, ret)]
     log = os.path.join(tmp, kind + ".cwt")
-    subprocess.run([gen, log], input="\n".join(spec) + "\n", text=True, check=True)
+    gen_log(gen, log, spec)
     p = subprocess.run([report, "--format", "json", log], capture_output=True, text=True)
     check(p.returncode == 0, "%s: exit %d %s" % (kind, p.returncode, p.stderr))
     pg = json.loads(p.stdout)["pages"][0]
@@ -92,5 +69,5 @@ for kind in ("dbg", "strip", "none"):
     f, l = a2l(truth, ret - B - 1)                  # a return address is looked up at the call
     check(len(bt) == 2 and os.path.basename(bt[1]["file"] or "") == f and bt[1]["line"] == l
           and bt[1]["function"] == "caller", "%s: frame 1 %r, addr2line %s:%d" % (kind, bt[1:], f, l))
-sys.exit(1 if fails else 0)
+finish()
 PYEOF

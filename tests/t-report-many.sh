@@ -2,18 +2,12 @@
 # t-report-many.sh - many logs with many faults each (the shape of the
 # report benchmark, smaller): every page counted once, per process and per
 # library, in the table and in JSON.  No time limit: see bench/report-bench.sh.
-set -u
-BUILD=${BUILD:-build}
-REPORT=$BUILD/cowtrace-report
-GEN=$BUILD/tests/gen-log
-[ -x "$REPORT" ] && [ -x "$GEN" ] || { echo "t-report-many: build $REPORT and $GEN first"; exit 77; }
-command -v python3 >/dev/null && command -v readelf >/dev/null || exit 77
+. tests/lib.sh
+report_setup readelf
 
 LIBC=$(readlink -f /lib/x86_64-linux-gnu/libc.so.6)
 [ -f "$LIBC" ] || { echo "t-report-many: no libc at the usual place"; exit 77; }
 BID=$(readelf -n "$LIBC" | awk '/Build ID/ {print $3}')
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
 
 # 40 logs x 300 distinct pages; 12 logs x 500 faults on 64 pages (repeats)
 "$GEN" --bench "$T/a" 40 300 "$LIBC" 0x7f0000000000 "$BID" 0x1d2000 0x2fe000 || exit 1
@@ -21,17 +15,10 @@ trap 'rm -rf "$T"' EXIT
 
 python3 - "$REPORT" "$T" <<'PYEOF'
 import json, os, subprocess, sys
+sys.path.insert(0, "tests")
+from report_helpers import *
 
 report, tmp = sys.argv[1], sys.argv[2]
-fails = 0
-
-
-def check(cond, what):
-    global fails
-    if not cond:
-        fails += 1
-        print("FAIL:", what)
-
 
 for run, nlogs, per in (("a", 40, 300), ("b", 12, 64)):
     d = os.path.join(tmp, run)
@@ -62,5 +49,5 @@ for run, nlogs, per in (("a", 40, 300), ("b", 12, 64)):
     g = json.loads(p.stdout)["groups"]
     check(len(g) == nlogs and all(x["dirty_pages"] == per for x in g), "%s: --by process" % run)
 
-sys.exit(1 if fails else 0)
+finish()
 PYEOF

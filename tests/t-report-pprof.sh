@@ -2,48 +2,20 @@
 # t-report-pprof.sh - --format pprof decoded by protoc with the upstream
 # profile.proto: sample types, totals equal to the dirty pages and bytes,
 # every id resolvable, mappings with path and build-id, leaf-first stacks.
-set -u
-BUILD=${BUILD:-build}
-REPORT=$BUILD/cowtrace-report
-GEN=$BUILD/tests/gen-log
-[ -x "$REPORT" ] && [ -x "$GEN" ] || { echo "t-report-pprof: build $REPORT and $GEN first"; exit 77; }
-command -v python3 >/dev/null && command -v readelf >/dev/null || exit 77
+. tests/lib.sh
+report_setup readelf
 command -v protoc >/dev/null || { echo "t-report-pprof: no protoc (apt-get install protobuf-compiler)"; exit 77; }
 PROTO=$(dpkg -L golang-github-google-pprof-dev 2>/dev/null | grep '/proto/profile.proto$' | head -n 1)
 [ -n "$PROTO" ] || PROTO=$(find /usr/share -name profile.proto -path '*pprof*' 2>/dev/null | head -n 1)
 [ -n "$PROTO" ] || { echo "t-report-pprof: no profile.proto (apt-get install golang-github-google-pprof-dev)"; exit 77; }
 [ "$(uname -m)" = x86_64 ] || exit 77
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
 
 python3 - "$REPORT" "$GEN" "$T" "$PROTO" <<'PYEOF'
 import gzip, json, os, re, subprocess, sys
+sys.path.insert(0, "tests")
+from report_helpers import *
 
 report, gen, tmp, proto = (os.path.abspath(a) for a in sys.argv[1:5])
-fails = 0
-
-
-def check(cond, what):
-    global fails
-    if not cond:
-        fails += 1
-        print("FAIL:", what)
-
-
-def readelf(*args):
-    return subprocess.run(["readelf", *args], capture_output=True, text=True, check=True).stdout
-
-
-def elfinfo(path):
-    bid = re.search(r"Build ID: ([0-9a-f]+)", readelf("-n", path)).group(1)
-    funcs = {}
-    for line in readelf("-sW", path).splitlines():
-        t = line.split()
-        if len(t) >= 8 and t[3] == "FUNC" and t[6] != "UND":
-            funcs.setdefault(t[7].split("@")[0], int(t[1], 16))
-    secs = {m.group(1): int(m.group(2), 16) for m in
-            re.finditer(r"\]\s+(\.\S+)\s+\S+\s+([0-9a-f]{16})", readelf("-SW", path))}
-    return bid, funcs, secs
 
 
 def parse_text(text):
@@ -67,12 +39,12 @@ def parse_text(text):
     return root
 
 
-libc = os.path.realpath("/lib/x86_64-linux-gnu/libc.so.6")
+libc = LIBC
 rbid, rf, rsec = elfinfo(report)
 lbid, lf, lsec = elfinfo(libc)
 MB, LB = 0x555555554000, 0x7f1234000000
-main_ret = MB + rf["main"] + 10
-inner = MB + rf["ct_report_build"] + 4
+main_ret = MB + rf["main"][0] + 10
+inner = MB + rf["ct_report_build"][0] + 4
 spec = ["header pid=30 flags=1",
         "module id=1 flags=1 bias=%d path=%s buildid=%s writable=8" % (MB, report, rbid),
         "module id=2 bias=%d path=%s buildid=%s writable=20" % (LB, libc, lbid),
@@ -82,9 +54,9 @@ for i in range(3):
     spec.append("fault module=2 addr=%d ip=%d frames=%d,%d" % (LB + lsec[".data"] + i * 4096, inner, inner, main_ret))
 spec.append("fault module=1 addr=%d ip=%d" % (MB + rsec[".bss"], main_ret))
 os.mkdir(os.path.join(tmp, "run"))
-subprocess.run([gen, os.path.join(tmp, "run", "a.cwt")], input="\n".join(spec) + "\n", text=True, check=True)
+gen_log(gen, os.path.join(tmp, "run", "a.cwt"), spec)
 spec[0] = "header pid=31 flags=1"
-subprocess.run([gen, os.path.join(tmp, "run", "b.cwt")], input="\n".join(spec) + "\n", text=True, check=True)
+gen_log(gen, os.path.join(tmp, "run", "b.cwt"), spec)
 run = os.path.join(tmp, "run")
 
 d = json.loads(subprocess.run([report, "--format", "json", run], capture_output=True, text=True).stdout)
@@ -140,5 +112,5 @@ want = {
 check(by == want, "samples by stack\n got %r\nwant %r" % (by, want))
 check(prof.get("default_sample_type", [0])[0] and S[prof["default_sample_type"][0]] == "dirty_pages",
       "default sample type")
-sys.exit(1 if fails else 0)
+finish()
 PYEOF

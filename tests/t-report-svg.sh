@@ -2,52 +2,27 @@
 # t-report-svg.sh - --format svg parsed by python3's XML parser: one strip
 # per library with a cell per page of its writable range, colours by kind,
 # tooltips naming section, symbol and writer; hostile names stay valid XML.
-set -u
-BUILD=${BUILD:-build}
-REPORT=$BUILD/cowtrace-report
-GEN=$BUILD/tests/gen-log
-[ -x "$REPORT" ] && [ -x "$GEN" ] || { echo "t-report-svg: build $REPORT and $GEN first"; exit 77; }
-command -v readelf >/dev/null && command -v python3 >/dev/null || exit 77
+. tests/lib.sh
+report_setup readelf
 [ "$(uname -m)" = x86_64 ] || exit 77
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
 
 python3 - "$REPORT" "$GEN" "$T" <<'PYEOF'
 import os, re, subprocess, sys
 import xml.etree.ElementTree as ET
+sys.path.insert(0, "tests")
+from report_helpers import *
 
 report, gen, tmp = (os.path.abspath(a) for a in sys.argv[1:4])
-fails = 0
 NS = "{http://www.w3.org/2000/svg}"
-
-
-def check(cond, what):
-    global fails
-    if not cond:
-        fails += 1
-        print("FAIL:", what)
-
-
-def readelf(*args):
-    return subprocess.run(["readelf", *args], capture_output=True, text=True, check=True).stdout
-
-
-libc = os.path.realpath("/lib/x86_64-linux-gnu/libc.so.6")
-bid = re.search(r"Build ID: ([0-9a-f]+)", readelf("-n", libc)).group(1)
-rbid = re.search(r"Build ID: ([0-9a-f]+)", readelf("-n", report)).group(1)
-sec = {m.group(1): int(m.group(2), 16) for m in re.finditer(r"\]\s+(\.\S+)\s+\S+\s+([0-9a-f]{16})", readelf("-SW", libc))}
-funcs = {}
-for line in readelf("-sW", report).splitlines():
-    t = line.split()
-    if len(t) >= 8 and t[0].rstrip(":").isdigit() and t[3] == "FUNC" and t[6] != "UND":
-        funcs.setdefault(t[7], int(t[1], 16))
+libc = LIBC
+bid, _, sec = elfinfo(libc)
+rbid, funcs, _ = elfinfo(report)
 LB, MB = 0x7f0000000000, 0x555555554000
 dsec = [m.group(1) for m in re.finditer(r"\[\s*(\d+)\]\s+\.data\s", readelf("-SW", libc))][0]
 objs = {}
-for line in readelf("-sW", libc).splitlines():
-    t = line.split()
-    if len(t) >= 8 and t[0].rstrip(":").isdigit() and t[3] == "OBJECT" and t[6] == dsec and int(t[2], 0) >= 8:
-        objs.setdefault((int(t[1], 16), int(t[2], 0)), []).append(t[7].split("@")[0])
+for name, value, size, typ, ndx in symbols(libc):
+    if typ == "OBJECT" and ndx == dsec and size >= 8:
+        objs.setdefault((value, size), []).append(name)
 obj = min(objs)
 lo = sec[".got"] & ~4095
 hi = lo + 12 * 4096                          # the tracked range: 12 pages
@@ -58,8 +33,8 @@ spec = ["header pid=5 flags=1",
         "module id=3 bias=%d path=/tmp/we<ird>&\"name@FF@.so writable=2 ranges=%d-%d" % (0x7f1000000000, 0x7f1000001000, 0x7f1000003000),
         "page module=2 kind=1 page=%d" % (LB + lo),
         "page module=2 kind=3 reason=4 page=%d" % (LB + hi - 4096),
-        "fault module=2 addr=%d ip=%d" % (LB + obj[0], MB + funcs["main"] + 4),
-        "fault module=3 addr=%d ip=%d" % (0x7f1000001010, MB + funcs["main"] + 4)]
+        "fault module=2 addr=%d ip=%d" % (LB + obj[0], MB + funcs["main"][0] + 4),
+        "fault module=3 addr=%d ip=%d" % (0x7f1000001010, MB + funcs["main"][0] + 4)]
 with open(os.path.join(tmp, "spec"), "wb") as f:
     f.write("\n".join(spec).encode().replace(b"@FF@", b"\xff") + b"\n")
 with open(os.path.join(tmp, "spec"), "rb") as f:
@@ -97,5 +72,5 @@ check(len(rt) == 1 and ".data" in rt[0] and "writer: %s:main" % os.path.basename
 check(all(t.endswith(": clean") for t, f in zip(titles, fills) if f == CLEAN), "clean tooltips")
 check(all(len(c.findall(NS + "rect")) == 2 for c, f in zip(cells, fills) if f != CLEAN),
       "dirty cells carry a section bar")
-sys.exit(1 if fails else 0)
+finish()
 PYEOF

@@ -6,9 +6,7 @@
 # to the untraced run, and no log written. With LD_PRELOAD only and with
 # LD_PRELOAD + LD_AUDIT (as the launcher sets them).
 . tests/lib.sh
-PROG=$B/tests/oracle-cow
-[ -x "$PROG" ] || skip "build $PROG first (make test-progs)"
-[ -f "$LIB" ] && [ -f "$AUDIT" ] || skip "build the tracer first (make all)"
+tracer_setup oracle-cow
 
 "$PROG" 7 "$T/u.orc" >"$T/u.out" 2>"$T/u.err"
 urc=$?

@@ -5,12 +5,8 @@
 # siglongjmps out of real NULL dereferences and writes liboracle pages in
 # the handler behaves as untraced; its liboracle pages = pagemap oracle.
 . tests/lib.sh
-PROG=$B/tests/oracle-crash
-ORACLE="python3 $ROOT/tests/pagemap_oracle.py"
-export REPORT
-[ -x "$PROG" ] || skip "build $PROG first (make test-progs)"
-[ -f "$LIB" ] && [ -f "$AUDIT" ] || skip "build the tracer first (make all)"
-command -v python3 >/dev/null || skip "no python3"
+tracer_setup oracle-crash
+need_python3
 ulimit -c 0 2>/dev/null
 
 # status MODE OUTPREFIX [ARGS...]: run, print "exited N" / "signal N"

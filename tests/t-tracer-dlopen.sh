@@ -5,14 +5,10 @@
 # the plugin's pages from both loads: union of the two pagemap oracles
 # (at least every page of the latest load).
 . tests/lib.sh
-PROG=$B/tests/oracle-dl
+tracer_setup oracle-dl oracle-plugin.so
 PLUGIN=$B/tests/oracle-plugin.so
-ORACLE="python3 $ROOT/tests/pagemap_oracle.py"
-export REPORT
-[ -x "$PROG" ] && [ -f "$PLUGIN" ] || skip "build $PROG first (make test-progs)"
-[ -f "$LIB" ] && [ -f "$AUDIT" ] || skip "build the tracer first (make all)"
-[ -x "$REPORT" ] || skip "no $REPORT yet"
-command -v python3 >/dev/null || skip "no python3"
+need_report
+need_python3
 
 "$PROG" "$PLUGIN" "$T/u1.orc" "$T/u2.orc" >"$T/u.out" 2>&1
 urc=$?

@@ -6,12 +6,8 @@
 # pages of the image that exec replaced must not be listed a second time
 # under the same pid and library as the new image's).
 . tests/lib.sh
-PROG=$B/tests/oracle-cow
-ORACLE="python3 $ROOT/tests/pagemap_oracle.py"
-export REPORT
-[ -x "$PROG" ] || skip "build $PROG first (make test-progs)"
-[ -f "$LIB" ] && [ -f "$AUDIT" ] || skip "build the tracer first (make all)"
-[ -x "$REPORT" ] || skip "no $REPORT yet"
+tracer_setup oracle-cow
+need_report
 ENV=$(command -v env) || skip "no env"
 
 "$PROG" 31 "$T/u.orc" _exit >"$T/u.out" 2>&1

@@ -7,13 +7,9 @@
 # writes two pages the parent had dirtied before fork (the child copies
 # them too).
 . tests/lib.sh
-PROG=$B/tests/oracle-fork
-ORACLE="python3 $ROOT/tests/pagemap_oracle.py"
-export REPORT
-[ -x "$PROG" ] || skip "build $PROG first (make test-progs)"
-[ -f "$LIB" ] && [ -f "$AUDIT" ] || skip "build the tracer first (make all)"
-[ -x "$REPORT" ] || skip "no $REPORT yet"
-command -v python3 >/dev/null || skip "no python3"
+tracer_setup oracle-fork
+need_report
+need_python3
 
 for kind in disjoint overlap; do
 	"$PROG" $kind "$T/u-$kind.p" "$T/u-$kind.c" >"$T/u-$kind.out" 2>&1

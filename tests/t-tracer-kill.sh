@@ -4,13 +4,9 @@
 # killed with -9. The report must still read the log, mark the process
 # "complete": false, and list exactly the oracle's liboracle pages.
 . tests/lib.sh
-PROG=$B/tests/oracle-kill
-ORACLE="python3 $ROOT/tests/pagemap_oracle.py"
-export REPORT
-[ -x "$PROG" ] || skip "build $PROG first (make test-progs)"
-[ -f "$LIB" ] && [ -f "$AUDIT" ] || skip "build the tracer first (make all)"
-[ -x "$REPORT" ] || skip "no $REPORT yet"
-command -v python3 >/dev/null || skip "no python3"
+tracer_setup oracle-kill
+need_report
+need_python3
 
 # wait_ready FILE: until FILE has "ready PID" (10 s), prints PID
 wait_ready() {

@@ -5,13 +5,9 @@
 # liboracle (attach + runtime + exit) must equal the program's own pagemap
 # oracle exactly; stdout and exit status must equal the untraced run's.
 . tests/lib.sh
-PROG=$B/tests/oracle-cow
-ORACLE="python3 $ROOT/tests/pagemap_oracle.py"
-export REPORT
-[ -x "$PROG" ] || skip "build $PROG first (make test-progs)"
-[ -f "$LIB" ] && [ -f "$AUDIT" ] || skip "build the tracer first (make all)"
-[ -x "$REPORT" ] || skip "no $REPORT yet"
-command -v python3 >/dev/null || skip "no python3"
+tracer_setup oracle-cow
+need_report
+need_python3
 
 for seed in 1 2 3 4 5 6; do
 	case $seed in 1|4) how=return ;; 2|5) how=_exit ;; *) how=exit ;; esac

@@ -5,13 +5,9 @@
 # exit status as untraced, exactly one JSON page entry per (pid, library,
 # vaddr), and liboracle's pages equal the pagemap oracle.
 . tests/lib.sh
-PROG=$B/tests/oracle-threads
-ORACLE="python3 $ROOT/tests/pagemap_oracle.py"
-export REPORT
-[ -x "$PROG" ] || skip "build $PROG first (make test-progs)"
-[ -f "$LIB" ] && [ -f "$AUDIT" ] || skip "build the tracer first (make all)"
-[ -x "$REPORT" ] || skip "no $REPORT yet"
-command -v python3 >/dev/null || skip "no python3"
+tracer_setup oracle-threads
+need_report
+need_python3
 
 for seed in 11 12 13 14 15; do
 	"$PROG" $seed "$T/u$seed.orc" >"$T/u$seed.out" 2>&1
