@@ -60,12 +60,13 @@ int ct_record_first_write(struct ct_module *m, _Atomic uint8_t *st, uintptr_t pa
 }
 
 /* SIGNAL-SAFE: before a system call writes [addr, addr+len), give it the
- * protected pages it will write (the kernel would fail with EFAULT). */
+ * protected pages it will write (the kernel would fail with EFAULT).
+ * Returns how many pages were given. */
 int ct_claim_for_kernel(void *addr, size_t len, int sysno, uintptr_t ip)
 {
 	if (!addr || !len || !atomic_load(&ct.active))
 		return 0;
-	int saved = errno;
+	int saved = errno, given = 0;
 	uintptr_t lo = (uintptr_t)addr, hi = lo + len < lo ? UINTPTR_MAX : lo + len;
 	const struct ct_span *end, *s = ct_span_first(lo, &end);
 	/* only the tracked spans the range overlaps: a large read into the
@@ -77,13 +78,14 @@ int ct_claim_for_kernel(void *addr, size_t len, int sysno, uintptr_t ip)
 		uintptr_t e = hi < s->end ? hi : s->end;
 		for (; a < e; a += ct.page_size) {
 			_Atomic uint8_t *st = s->state + (a - s->start) / ct.page_size;
-			if (atomic_load(st) == CT_PG_PROTECTED)
-				ct_record_first_write(s->mod, st, a, a < lo ? lo : a, ip,
-						      (int)(CT_VIA_SYSCALL | (unsigned)sysno), NULL);
+			if (atomic_load(st) == CT_PG_PROTECTED &&
+			    ct_record_first_write(s->mod, st, a, a < lo ? lo : a, ip,
+						  (int)(CT_VIA_SYSCALL | (unsigned)sysno), NULL) == 0)
+				given++;
 		}
 	}
 	errno = saved;
-	return 0;
+	return given;
 }
 
 /* SIGNAL-SAFE: the SIGSEGV was not ours. */

@@ -29,6 +29,12 @@ static const struct {
 	{ 270, "pselect6" },       { 271, "ppoll" },        { 281, "epoll_pwait" },
 	{ 288, "accept4" },        { 293, "pipe2" },        { 295, "preadv" },
 	{ 299, "recvmmsg" },       { 302, "prlimit64" },    { 318, "getrandom" },
+	{ 70, "msgrcv" },          { 143, "sched_getparam" }, { 148, "sched_rr_get_interval" },
+	{ 157, "prctl" },          { 191, "getxattr" },     { 192, "lgetxattr" },
+	{ 193, "fgetxattr" },      { 194, "listxattr" },    { 195, "llistxattr" },
+	{ 196, "flistxattr" },     { 223, "timer_settime" }, { 224, "timer_gettime" },
+	{ 243, "mq_timedreceive" }, { 286, "timerfd_settime" }, { 287, "timerfd_gettime" },
+	{ 309, "getcpu" },
 	{ 327, "preadv2" },        { 332, "statx" },        { 441, "epoll_pwait2" },
 };
 

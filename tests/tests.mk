@@ -28,3 +28,9 @@ $(BUILD)/tests/own-unwinder: tests/own-unwinder.c | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -O0 -fasynchronous-unwind-tables -o $@ $< $(LLVM_UNWIND) -Wl,-rpath,$(dir $(LLVM_UNWIND))
 test-progs: $(BUILD)/tests/own-unwinder
 endif
+
+# kernel writes through ioctl, prctl, syscall(), LFS and _FORTIFY_SOURCE names
+$(ORACLE_TD)/oracle-kwrites: tests/oracle-kwrites.c $(ORACLE_TD)/liboracle.so | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -O2 -D_FORTIFY_SOURCE=2 -Wno-unused-result -o $@ $< \
+		-L$(ORACLE_TD) -loracle -lpthread -Wl,-rpath,'$$ORIGIN'
+test-progs: $(ORACLE_TD)/oracle-kwrites
