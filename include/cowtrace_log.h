@@ -111,6 +111,7 @@ enum ct_reason {
 	CT_WHY_PAGEMAP       = 10, /* /proc/self/pagemap unreadable */
 	CT_WHY_APP_PROTECT   = 11, /* the application changed protection */
 	CT_WHY_UNMAPPED      = 12, /* the application unmapped or remapped it */
+	CT_WHY_SHORT_READ    = 13, /* left writable for a call that did not fill it */
 };
 
 /* A loaded object.  ranges[] are the tracked writable ranges (runtime,

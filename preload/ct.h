@@ -35,7 +35,9 @@ enum {
 	CT_PG_CLAIMED   = 2,  /* a thread is unprotecting and recording it */
 	CT_PG_WRITTEN   = 3,  /* first write recorded, page writable */
 	CT_PG_APP       = 4,  /* the application set its protection: not ours */
-	CT_PG_OPEN      = 5,  /* clean when left writable (sigblocked, degraded) */
+	CT_PG_OPEN      = 5,  /* clean when left writable (sigblocked, degraded,
+	                         * or lent to a call that did not fill it) */
+	CT_PG_LENT      = 6,  /* writable for a system call under way */
 };
 
 struct ct_range {
@@ -177,6 +179,16 @@ int ct_app_sigaction(const struct sigaction *act, struct sigaction *oldact); /* 
 int ct_claim_for_kernel(void *addr, size_t len, int sysno, uintptr_t ip); /* SIGNAL-SAFE */
 int ct_record_first_write(struct ct_module *m, _Atomic uint8_t *st, uintptr_t page,
 			  uintptr_t addr, uintptr_t ip, int via, void *uc); /* SIGNAL-SAFE */
+void ct_log_first_write(const struct ct_module *m, uintptr_t page, uintptr_t addr,
+			uintptr_t ip, int via, void *uc); /* SIGNAL-SAFE */
+
+/* ---- lend.c: destinations of calls that say how much they wrote ----------- */
+struct ct_lend {
+	uintptr_t lo, hi;     /* the destination */
+	int lent;             /* pages made writable for the call */
+};
+void ct_lend(struct ct_lend *l, void *addr, size_t len); /* SIGNAL-SAFE */
+void ct_settle(struct ct_lend *l, size_t written, int sysno, uintptr_t ip); /* SIGNAL-SAFE */
 
 /* ---- unwind.c -------------------------------------------------------- */
 void ct_unwind_init(void);

@@ -38,14 +38,21 @@ int ct_record_first_write(struct ct_module *m, _Atomic uint8_t *st, uintptr_t pa
 	}
 	expect = CT_PG_CLAIMED;
 	atomic_compare_exchange_strong(st, &expect, CT_PG_WRITTEN);
+	ct_log_first_write(m, page, addr, ip, via, uc);
+	return 0;
+}
 
+/* SIGNAL-SAFE: the FAULT record of a first write, with its backtrace. */
+void ct_log_first_write(const struct ct_module *m, uintptr_t page, uintptr_t addr,
+			uintptr_t ip, int via, void *uc)
+{
 	uint64_t frames[CT_MAX_FRAMES];
 	int n = 0;
 	if (ct.opt.backtrace > 0 && ct.unwind_ready)
 		n = ct_unwind(uc, frames, ct.opt.backtrace, ip);
 	struct ct_rec_fault *r = ct_log_reserve(sizeof *r + (size_t)n * sizeof frames[0]);
 	if (!r)
-		return 0;
+		return;
 	r->module = m->id;
 	r->tid = ct_gettid();
 	r->page = page;
@@ -56,7 +63,6 @@ int ct_record_first_write(struct ct_module *m, _Atomic uint8_t *st, uintptr_t pa
 	r->nframes = (uint16_t)n;
 	memcpy(r->frames, frames, (size_t)n * sizeof frames[0]);
 	ct_log_commit(r, CT_REC_FAULT);
-	return 0;
 }
 
 /* SIGNAL-SAFE: before a system call writes [addr, addr+len), give it the
@@ -155,7 +161,8 @@ static void on_segv(int sig, siginfo_t *si, void *ucv)
 				return;
 			}
 			/* claimed by another thread, or just unprotected: retry */
-			if ((s == CT_PG_CLAIMED || s == CT_PG_WRITTEN || s == CT_PG_OPEN) &&
+			if ((s == CT_PG_CLAIMED || s == CT_PG_WRITTEN || s == CT_PG_OPEN ||
+			     s == CT_PG_LENT) &&
 			    !(retry_addr == addr && retry_count >= RETRY_MAX)) {
 				retry_count = retry_addr == addr ? retry_count + 1 : 1;
 				retry_addr = addr;

@@ -225,22 +225,31 @@ CT_EXPORT int __fxstatat64(int ver, int dfd, const char *path, struct stat64 *st
 CT_EXPORT ssize_t __read_chk(int fd, void *buf, size_t n, size_t buflen)
 {
 	REAL_AS(ssize_t (*)(int, void *, size_t, size_t), "__read_chk");
-	CLAIM(buf, n < buflen ? n : buflen, SYS_read);
-	return real(fd, buf, n, buflen);
+	struct ct_lend l;
+	ct_lend(&l, buf, n < buflen ? n : buflen);
+	ssize_t r = real(fd, buf, n, buflen);
+	ct_settle(&l, r > 0 ? (size_t)r : 0, SYS_read, RA);
+	return r;
 }
 
 CT_EXPORT ssize_t __pread_chk(int fd, void *buf, size_t n, off_t off, size_t buflen)
 {
 	REAL_AS(ssize_t (*)(int, void *, size_t, off_t, size_t), "__pread_chk");
-	CLAIM(buf, n < buflen ? n : buflen, SYS_pread64);
-	return real(fd, buf, n, off, buflen);
+	struct ct_lend l;
+	ct_lend(&l, buf, n < buflen ? n : buflen);
+	ssize_t r = real(fd, buf, n, off, buflen);
+	ct_settle(&l, r > 0 ? (size_t)r : 0, SYS_pread64, RA);
+	return r;
 }
 
 CT_EXPORT ssize_t __pread64_chk(int fd, void *buf, size_t n, off64_t off, size_t buflen)
 {
 	REAL_AS(ssize_t (*)(int, void *, size_t, off64_t, size_t), "__pread64_chk");
-	CLAIM(buf, n < buflen ? n : buflen, SYS_pread64);
-	return real(fd, buf, n, off, buflen);
+	struct ct_lend l;
+	ct_lend(&l, buf, n < buflen ? n : buflen);
+	ssize_t r = real(fd, buf, n, off, buflen);
+	ct_settle(&l, r > 0 ? (size_t)r : 0, SYS_pread64, RA);
+	return r;
 }
 
 CT_EXPORT ssize_t __readlink_chk(const char *path, char *buf, size_t n, size_t buflen)
@@ -268,8 +277,11 @@ CT_EXPORT char *__getcwd_chk(char *buf, size_t n, size_t buflen)
 CT_EXPORT ssize_t __recv_chk(int fd, void *buf, size_t n, size_t buflen, int flags)
 {
 	REAL_AS(ssize_t (*)(int, void *, size_t, size_t, int), "__recv_chk");
-	CLAIM(buf, n < buflen ? n : buflen, SYS_recvfrom);
-	return real(fd, buf, n, buflen, flags);
+	struct ct_lend l;
+	ct_lend(&l, buf, n < buflen ? n : buflen);
+	ssize_t r = real(fd, buf, n, buflen, flags);
+	ct_settle(&l, r > 0 ? (size_t)r : 0, SYS_recvfrom, RA);
+	return r;
 }
 
 CT_EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen, int flags,
@@ -277,28 +289,37 @@ CT_EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen, int
 {
 	REAL_AS(ssize_t (*)(int, void *, size_t, size_t, int, struct sockaddr *, socklen_t *),
 		"__recvfrom_chk");
-	CLAIM(buf, n < buflen ? n : buflen, SYS_recvfrom);
+	struct ct_lend l;
+	ct_lend(&l, buf, n < buflen ? n : buflen);
 	if (alen) {
 		CLAIM(alen, sizeof *alen, SYS_recvfrom);
 		CLAIM(a, *alen, SYS_recvfrom);
 	}
-	return real(fd, buf, n, buflen, flags, a, alen);
+	ssize_t r = real(fd, buf, n, buflen, flags, a, alen);
+	ct_settle(&l, r > 0 ? (size_t)r : 0, SYS_recvfrom, RA);
+	return r;
 }
 
 CT_EXPORT size_t __fread_chk(void *buf, size_t buflen, size_t size, size_t n, FILE *f)
 {
 	REAL_AS(size_t (*)(void *, size_t, size_t, size_t, FILE *), "__fread_chk");
-	if (size && n <= SIZE_MAX / size)
-		CLAIM(buf, size * n < buflen ? size * n : buflen, SYS_read);
-	return real(buf, buflen, size, n, f);
+	struct ct_lend l;
+	size_t total = size && n <= SIZE_MAX / size ? size * n : 0;
+	ct_lend(&l, buf, total < buflen ? total : buflen);
+	size_t r = real(buf, buflen, size, n, f);
+	ct_settle(&l, (r < n ? r + 1 : r) * size, SYS_read, RA);
+	return r;
 }
 
 CT_EXPORT size_t __fread_unlocked_chk(void *buf, size_t buflen, size_t size, size_t n, FILE *f)
 {
 	REAL_AS(size_t (*)(void *, size_t, size_t, size_t, FILE *), "__fread_unlocked_chk");
-	if (size && n <= SIZE_MAX / size)
-		CLAIM(buf, size * n < buflen ? size * n : buflen, SYS_read);
-	return real(buf, buflen, size, n, f);
+	struct ct_lend l;
+	size_t total = size && n <= SIZE_MAX / size ? size * n : 0;
+	ct_lend(&l, buf, total < buflen ? total : buflen);
+	size_t r = real(buf, buflen, size, n, f);
+	ct_settle(&l, (r < n ? r + 1 : r) * size, SYS_read, RA);
+	return r;
 }
 
 CT_EXPORT int __getgroups_chk(int n, gid_t *list, size_t listlen)

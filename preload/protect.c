@@ -229,7 +229,7 @@ void ct_module_degrade(struct ct_module *m, uint32_t reason)
 		size_t n = (r->end - r->start) / ct.page_size;
 		for (size_t k = 0; k < n; k++) {
 			uint8_t s = atomic_load(&r->state[k]);
-			if (s == CT_PG_PROTECTED || s == CT_PG_CLAIMED)
+			if (s == CT_PG_PROTECTED || s == CT_PG_CLAIMED || s == CT_PG_LENT)
 				atomic_store(&r->state[k], CT_PG_OPEN);
 		}
 		/* one call per range: the application's own protections (APP
@@ -261,8 +261,8 @@ static void exit_page(void *arg, uintptr_t page, uint64_t e)
 			return;
 		if (s == CT_PG_APP)
 			reason = CT_WHY_APP_PROTECT;
-		else if (is_sigblocked(page) && !atomic_load(&c->m->degraded))
-			reason = CT_WHY_SIGBLOCKED;
+		else if (!atomic_load(&c->m->degraded))
+			reason = is_sigblocked(page) ? CT_WHY_SIGBLOCKED : CT_WHY_SHORT_READ;
 	}
 	if (pm_dirty(e))
 		ct_log_page(c->m, page, CT_PAGE_EXIT, reason);

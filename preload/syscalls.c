@@ -63,57 +63,115 @@ static void claim_sockaddr(void *addr, socklen_t *len, int nr, uintptr_t ra)
 	}
 }
 
+/* Calls that return how much they wrote lend their destination (lend.c):
+ * only the pages the result covers count as written. */
+#define LEND_IOV 8
+struct lend_iov {
+	int n;                          /* 0: too many vectors, claimed */
+	struct ct_lend l[LEND_IOV];
+};
+
+static void lend_iov(struct lend_iov *v, const struct iovec *iov, int n, int nr, uintptr_t ra)
+{
+	v->n = iov && n > 0 && n <= LEND_IOV ? n : 0;
+	if (!v->n) {
+		claim_iov(iov, n, nr, ra);
+		return;
+	}
+	for (int i = 0; i < n; i++)
+		ct_lend(&v->l[i], iov[i].iov_base, iov[i].iov_len);
+}
+
+/* the kernel fills the vectors in order */
+static void settle_iov(struct lend_iov *v, ssize_t r, int nr, uintptr_t ra)
+{
+	size_t left = r > 0 ? (size_t)r : 0;
+	for (int i = 0; i < v->n; i++) {
+		size_t len = v->l[i].hi - v->l[i].lo;
+		size_t w = left < len ? left : len;
+		ct_settle(&v->l[i], w, nr, ra);
+		left -= w;
+	}
+}
+
+#define WRITTEN(r) ((r) > 0 ? (size_t)(r) : 0)
+
+/* fread returns whole items; a last partial item was read as well */
+static size_t fread_written(size_t items, size_t size, size_t n)
+{
+	return (items < n ? items + 1 : items) * size;
+}
+
 /* ---- files ----------------------------------------------------------- */
 
 CT_EXPORT ssize_t read(int fd, void *buf, size_t n)
 {
 	REAL(ssize_t, read, (int, void *, size_t));
-	CLAIM(buf, n, SYS_read);
-	return real(fd, buf, n);
+	struct ct_lend l;
+	ct_lend(&l, buf, n);
+	ssize_t r = real(fd, buf, n);
+	ct_settle(&l, WRITTEN(r), SYS_read, RA);
+	return r;
 }
 
 CT_EXPORT ssize_t pread64(int fd, void *buf, size_t n, off_t off)
 {
 	REAL(ssize_t, pread64, (int, void *, size_t, off_t));
-	CLAIM(buf, n, SYS_pread64);
-	return real(fd, buf, n, off);
+	struct ct_lend l;
+	ct_lend(&l, buf, n);
+	ssize_t r = real(fd, buf, n, off);
+	ct_settle(&l, WRITTEN(r), SYS_pread64, RA);
+	return r;
 }
 
 CT_EXPORT ssize_t pread(int fd, void *buf, size_t n, off_t off)
 {
 	REAL(ssize_t, pread, (int, void *, size_t, off_t));
-	CLAIM(buf, n, SYS_pread64);
-	return real(fd, buf, n, off);
+	struct ct_lend l;
+	ct_lend(&l, buf, n);
+	ssize_t r = real(fd, buf, n, off);
+	ct_settle(&l, WRITTEN(r), SYS_pread64, RA);
+	return r;
 }
 
 CT_EXPORT ssize_t readv(int fd, const struct iovec *iov, int n)
 {
 	REAL(ssize_t, readv, (int, const struct iovec *, int));
-	claim_iov(iov, n, SYS_readv, RA);
-	return real(fd, iov, n);
+	struct lend_iov v;
+	lend_iov(&v, iov, n, SYS_readv, RA);
+	ssize_t r = real(fd, iov, n);
+	settle_iov(&v, r, SYS_readv, RA);
+	return r;
 }
 
 CT_EXPORT ssize_t preadv(int fd, const struct iovec *iov, int n, off_t off)
 {
 	REAL(ssize_t, preadv, (int, const struct iovec *, int, off_t));
-	claim_iov(iov, n, SYS_preadv, RA);
-	return real(fd, iov, n, off);
+	struct lend_iov v;
+	lend_iov(&v, iov, n, SYS_preadv, RA);
+	ssize_t r = real(fd, iov, n, off);
+	settle_iov(&v, r, SYS_preadv, RA);
+	return r;
 }
 
 CT_EXPORT size_t fread(void *buf, size_t size, size_t n, FILE *f)
 {
 	REAL(size_t, fread, (void *, size_t, size_t, FILE *));
-	if (size && n <= SIZE_MAX / size)
-		CLAIM(buf, size * n, SYS_read);
-	return real(buf, size, n, f);
+	struct ct_lend l;
+	ct_lend(&l, buf, size && n <= SIZE_MAX / size ? size * n : 0);
+	size_t r = real(buf, size, n, f);
+	ct_settle(&l, fread_written(r, size, n), SYS_read, RA);
+	return r;
 }
 
 CT_EXPORT size_t fread_unlocked(void *buf, size_t size, size_t n, FILE *f)
 {
 	REAL(size_t, fread_unlocked, (void *, size_t, size_t, FILE *));
-	if (size && n <= SIZE_MAX / size)
-		CLAIM(buf, size * n, SYS_read);
-	return real(buf, size, n, f);
+	struct ct_lend l;
+	ct_lend(&l, buf, size && n <= SIZE_MAX / size ? size * n : 0);
+	size_t r = real(buf, size, n, f);
+	ct_settle(&l, fread_written(r, size, n), SYS_read, RA);
+	return r;
 }
 
 CT_EXPORT int fstat(int fd, struct stat *st)
@@ -182,8 +240,11 @@ CT_EXPORT ssize_t readlinkat(int dfd, const char *path, char *buf, size_t n)
 CT_EXPORT ssize_t getdents64(int fd, void *buf, size_t n)
 {
 	REAL(ssize_t, getdents64, (int, void *, size_t));
-	CLAIM(buf, n, SYS_getdents64);
-	return real(fd, buf, n);
+	struct ct_lend l;
+	ct_lend(&l, buf, n);
+	ssize_t r = real(fd, buf, n);
+	ct_settle(&l, WRITTEN(r), SYS_getdents64, RA);
+	return r;
 }
 
 CT_EXPORT char *getcwd(char *buf, size_t n)
@@ -405,24 +466,37 @@ CT_EXPORT int epoll_pwait(int ep, struct epoll_event *ev, int n, int timeout, co
 CT_EXPORT ssize_t recv(int fd, void *buf, size_t n, int flags)
 {
 	REAL(ssize_t, recv, (int, void *, size_t, int));
-	CLAIM(buf, n, SYS_recvfrom);
-	return real(fd, buf, n, flags);
+	struct ct_lend l;
+	ct_lend(&l, buf, n);
+	ssize_t r = real(fd, buf, n, flags);
+	ct_settle(&l, WRITTEN(r), SYS_recvfrom, RA);
+	return r;
 }
 
 CT_EXPORT ssize_t recvfrom(int fd, void *buf, size_t n, int flags, struct sockaddr *a,
 			   socklen_t *alen)
 {
 	REAL(ssize_t, recvfrom, (int, void *, size_t, int, struct sockaddr *, socklen_t *));
-	CLAIM(buf, n, SYS_recvfrom);
+	struct ct_lend l;
+	ct_lend(&l, buf, n);
 	claim_sockaddr(a, alen, SYS_recvfrom, RA);
-	return real(fd, buf, n, flags, a, alen);
+	ssize_t r = real(fd, buf, n, flags, a, alen);
+	ct_settle(&l, WRITTEN(r), SYS_recvfrom, RA);
+	return r;
 }
 
 CT_EXPORT ssize_t recvmsg(int fd, struct msghdr *m, int flags)
 {
 	REAL(ssize_t, recvmsg, (int, struct msghdr *, int));
-	claim_msg(m, SYS_recvmsg, RA);
-	return real(fd, m, flags);
+	struct lend_iov v = { 0 };
+	if (m) {
+		ct_claim_for_kernel(m->msg_name, m->msg_namelen, SYS_recvmsg, RA);
+		ct_claim_for_kernel(m->msg_control, m->msg_controllen, SYS_recvmsg, RA);
+		lend_iov(&v, m->msg_iov, (int)m->msg_iovlen, SYS_recvmsg, RA);
+	}
+	ssize_t r = real(fd, m, flags);
+	settle_iov(&v, r, SYS_recvmsg, RA);
+	return r;
 }
 
 CT_EXPORT int recvmmsg(int fd, struct mmsghdr *v, unsigned n, int flags, struct timespec *t)

@@ -608,6 +608,7 @@ const char *ct_reason_name(uint32_t reason)
 		[CT_WHY_PAGEMAP] = "pagemap",
 		[CT_WHY_APP_PROTECT] = "app_protect",
 		[CT_WHY_UNMAPPED] = "unmapped",
+		[CT_WHY_SHORT_READ] = "short_read",
 	};
 
 	return reason < sizeof(names) / sizeof(names[0]) ? names[reason] : NULL;

@@ -6,7 +6,8 @@
  * the tracer's help the kernel's write fails with EFAULT, so the printed
  * results differ from the untraced run's.  Ends with liboracle's pagemap
  * oracle in OUT.
- *   oracle-kwrites OUT          (built with -D_FORTIFY_SOURCE=2 -O2) */
+ *   oracle-kwrites OUT SHORTFILE     (built with -D_FORTIFY_SOURCE=2 -O2)
+ * SHORTFILE: a file of less than a page, for the short reads at the end. */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -22,6 +23,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <termios.h>
 #include <time.h>
@@ -45,8 +47,8 @@ static char chk_link[4096] __attribute__((aligned(4096)));
 
 int main(int argc, char **argv)
 {
-	if (argc != 2) {
-		fprintf(stderr, "usage: oracle-kwrites OUT\n");
+	if (argc != 3) {
+		fprintf(stderr, "usage: oracle-kwrites OUT SHORTFILE\n");
 		return 2;
 	}
 	int pg = 3;	/* each call its own page: oracle_page(3), (4), ... */
@@ -98,6 +100,22 @@ int main(int argc, char **argv)
 	int *ws = (int *)oracle_page(pg++);
 	show("wait3", wait3(ws, 0, NULL));
 	printf("  child status %d\n", WEXITSTATUS(*ws));
+
+	/* short reads into large destinations: only the pages the result
+	 * covers are dirtied (the rest must not be reported) */
+	int tf = open(argv[2], O_RDONLY);
+	struct iovec iov[2] = { { oracle_page(38), 4 * 4096 }, { oracle_page(43), 4096 } };
+	printf("short read %zd\n", read(tf, oracle_page(24), 8 * 4096));
+	printf("short pread %zd\n", pread(tf, oracle_page(33) + 100, 4 * 4096, 0));
+	printf("short preadv %zd\n", preadv(tf, iov, 2, 0));
+	FILE *f = fopen(argv[2], "r");
+	printf("short fread %zu\n", fread(oracle_page(45), 1, 6 * 4096, f));
+	fclose(f);
+	close(tf);
+	write(sv[1], "12345", 5);
+	printf("short recv %zd\n", recv(sv[0], oracle_page(52), 4 * 4096, 0));
+	/* a page lent to the short read and dirtied later by a store */
+	oracle_page(26)[7] = 1;
 	fflush(stdout);
 	return oracle_dump_file("liboracle.so", argv[1]) < 0 ? 4 : 0;
 }
