@@ -18,14 +18,15 @@
 enum format { FMT_TABLE, FMT_JSON, FMT_CSV, FMT_FOLDED, FMT_PPROF, FMT_SVG };
 
 static const char usage_text[] =
-	"usage: cowtrace-report [--by library|section|symbol|writer|page|process]\n"
+	"usage: cowtrace-report [--by library|section|symbol|writer|page|process|phase]\n"
 	"                       [--format table|json|csv|folded|pprof|svg]\n"
 	"                       [--top N] [--lib GLOB] [--pid PID] LOG_OR_DIR...\n"
 	"       cowtrace-report diff [--fail-if-more N] [--format table|json] RUN_A RUN_B\n"
 	"Reads cowtrace logs (a directory means every *.cwt file in it) and reports\n"
 	"which pages of which libraries were dirtied (copied on write).\n"
 	"  --by KEY      group table rows by library (default), section, symbol,\n"
-	"                writer (function that wrote), page or process\n"
+	"                writer (function that wrote), page, process, or phase\n"
+	"                (library and the cowtrace_phase() it was first written in)\n"
 	"  --format F    table (default), json (every page), csv (one row per page),\n"
 	"                folded (stacks for flame graphs), pprof (gzipped profile.proto),\n"
 	"                svg (a map of every library's writable pages)\n"
@@ -46,7 +47,7 @@ static int parse_by(const char *s, enum ct_by *by)
 {
 	size_t i;
 
-	for (i = 0; i <= CT_BY_PROCESS; i++)
+	for (i = 0; i <= CT_BY_PHASE; i++)
 		if (strcmp(s, ct_by_names[i]) == 0) {
 			*by = (enum ct_by)i;
 			return 0;

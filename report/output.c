@@ -15,6 +15,7 @@ const char *const ct_by_names[] = {
 	[CT_BY_LIBRARY] = "library", [CT_BY_SECTION] = "section",
 	[CT_BY_SYMBOL] = "symbol",   [CT_BY_WRITER] = "writer",
 	[CT_BY_PAGE] = "page",       [CT_BY_PROCESS] = "process",
+	[CT_BY_PHASE] = "phase",
 };
 
 /* Output goes through the _unlocked stdio calls: one thread, and JSON
@@ -287,6 +288,8 @@ static void json_page(FILE *f, const struct ct_row *row)
 	json_line(f, row->wmod, row->wmod ? row->pg->ip - row->wmod->bias : 0, 1);
 	fputs_unlocked(",\"via\":", f);
 	ct_json_str(f, via_name(pg, vbuf, sizeof(vbuf)));
+	fputs_unlocked(",\"phase\":", f);
+	ct_json_str(f, row->phase);
 	if (pg->when == CT_WHEN_RUNTIME)
 		fprintf(f, ",\"tid\":%d,\"addr\":\"0x%" PRIx64 "\",\"ip\":\"0x%" PRIx64 "\"",
 			(int)pg->tid, pg->addr - row->mod->bias, pg->ip);

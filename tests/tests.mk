@@ -28,3 +28,14 @@ $(BUILD)/tests/own-unwinder: tests/own-unwinder.c | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -O0 -fasynchronous-unwind-tables -o $@ $< $(LLVM_UNWIND) -Wl,-rpath,$(dir $(LLVM_UNWIND))
 test-progs: $(BUILD)/tests/own-unwinder
 endif
+
+# ---- report: phases, copy relocation, writers with lines (t-report-phase,
+# t-report-golden): phase-app and its libphase.so, with debug info whatever
+# CFLAGS says, so that the golden file's lines do not depend on it
+$(BUILD)/tests/libphase.so: tests/phase-lib.c | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -g -O1 -fPIC -shared -Wl,-soname,libphase.so -o $@ $<
+
+$(BUILD)/tests/phase-app: tests/phase-app.c $(BUILD)/tests/libphase.so | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -g -O1 -fPIE -pie -o $@ $< -L$(BUILD)/tests -lphase -Wl,-rpath,'$$ORIGIN'
+
+test-progs: $(BUILD)/tests/phase-app
