@@ -18,14 +18,15 @@
 
 static const char usage_text[] =
 	"usage: cowtrace-report diff [--fail-if-more N] [--per-process] [--format table|json]\n"
-	"                            [--top N] [--lib GLOB] RUN_A RUN_B\n"
+	"                            [--top N] [--lib GLOB] [--debug-dir D] RUN_A RUN_B\n"
 	"Dirty pages per library and per symbol in RUN_A and RUN_B (each a log or a\n"
 	"directory of logs) and the change, largest growth first.\n"
 	"  --fail-if-more N  exit 1 when the total grew by more than N pages\n"
 	"  --per-process     compare pages per process (runs with different numbers\n"
 	"                    of processes): --fail-if-more applies to the average\n"
 	"  --top N           at most N rows per list\n"
-	"  --lib GLOB        only libraries whose path or file name matches GLOB\n";
+	"  --lib GLOB        only libraries whose path or file name matches GLOB\n"
+	"  --debug-dir D     debug files by build-id under D (default /usr/lib/debug)\n";
 
 struct drow {
 	char *key;
@@ -184,6 +185,7 @@ int ct_diff_main(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "top", required_argument, NULL, 't' },
 		{ "lib", required_argument, NULL, 'l' },
+		{ "debug-dir", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -224,6 +226,9 @@ int ct_diff_main(int argc, char **argv)
 			break;
 		case 'l':
 			glob = optarg;
+			break;
+		case 'd':
+			ct_debug_dirs = optarg;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
