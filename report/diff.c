@@ -279,7 +279,7 @@ int ct_diff_main(int argc, char **argv)
 		json_list(stdout, "libraries", "library", lv, nl, top);
 		json_list(stdout, "symbols", "symbol", sv, ns, top);
 		if (limit >= 0)
-			fprintf(stdout, ",\n\"fail_if_more\":%g", limit);
+			fprintf(stdout, ",\n\"fail_if_more\":%.15g", limit);
 		else
 			fputs(",\n\"fail_if_more\":null", stdout);
 		fprintf(stdout, ",\"compare\":\"%s\"", per_process ? "per_process" : "total");
@@ -306,10 +306,10 @@ int ct_diff_main(int argc, char **argv)
 		ct_err(NULL, "writing the diff failed");
 		rc = 2;
 	} else if (failed && per_process) {
-		ct_err(NULL, "dirty pages per process grew by %.2f, more than %g", pgrew, limit);
+		ct_err(NULL, "dirty pages per process grew by %.2f, more than %.15g", pgrew, limit);
 		rc = 1;
 	} else if (failed) {
-		ct_err(NULL, "dirty pages grew by %" PRId64 ", more than %g", grew, limit);
+		ct_err(NULL, "dirty pages grew by %" PRId64 ", more than %.15g", grew, limit);
 		rc = 1;
 	}
 	free(lv);
