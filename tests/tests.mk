@@ -35,7 +35,10 @@ endif
 $(BUILD)/tests/libphase.so: tests/phase-lib.c | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -g -O1 -fPIC -shared -Wl,-soname,libphase.so -o $@ $<
 
+# -z now: no lazy binding, so the parent writes no page of its own while the
+# child runs (a parent's write after fork makes the child's copy of that page
+# exclusive: attach or run time in the child would depend on timing)
 $(BUILD)/tests/phase-app: tests/phase-app.c $(BUILD)/tests/libphase.so | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -g -O1 -fPIE -pie -o $@ $< -L$(BUILD)/tests -lphase -Wl,-rpath,'$$ORIGIN'
+	$(CC) $(ALL_CFLAGS) -g -O1 -fPIE -pie -Wl,-z,now -o $@ $< -L$(BUILD)/tests -lphase -Wl,-rpath,'$$ORIGIN'
 
 test-progs: $(BUILD)/tests/phase-app
