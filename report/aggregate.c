@@ -313,6 +313,109 @@ static void count_rows(struct ct_report *r)
 	}
 }
 
+/* ---- phases (cowtrace_phase) ---- */
+
+/* Inherited phases, per log: a forked child starts in the phase its
+ * parent was in when the child's log was created. */
+struct phase_ctx {
+	struct ct_log *logs;
+	size_t n;
+	const struct ct_phase **start;   /* per log: phase at its start */
+	uint8_t *done;
+};
+
+/* Last phase of log that started at or before t; NULL if none. */
+static const struct ct_phase *own_phase(const struct ct_log *log, uint64_t t)
+{
+	size_t lo = 0, hi = log->nphases;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (log->phases[mid].t_ns <= t)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo ? &log->phases[lo - 1] : NULL;
+}
+
+/* The log of i's parent: same program (a fork, not an exec), pid = ppid,
+ * created no later than i's log; the latest such.  -1 if none. */
+static long parent_log(const struct phase_ctx *c, size_t i)
+{
+	const struct ct_log *me = &c->logs[i];
+	long best = -1;
+	size_t j;
+
+	if (!me->exe)
+		return -1;
+	for (j = 0; j < c->n; j++) {
+		const struct ct_log *p = &c->logs[j];
+
+		if (j == i || p->pid != me->ppid || !p->exe || strcmp(p->exe, me->exe) ||
+		    p->start_ns > me->start_ns)
+			continue;
+		if (best < 0 || p->start_ns > c->logs[best].start_ns)
+			best = (long)j;
+	}
+	return best;
+}
+
+static const struct ct_phase *phase_at(struct phase_ctx *c, size_t i, uint64_t t, int depth);
+
+static const struct ct_phase *start_phase(struct phase_ctx *c, size_t i, int depth)
+{
+	long p;
+
+	if (c->done[i] || depth > 64)   /* depth: a pid-reuse loop */
+		return c->start[i];
+	p = parent_log(c, i);
+	c->start[i] = p < 0 ? NULL : phase_at(c, (size_t)p, c->logs[i].start_ns, depth + 1);
+	c->done[i] = 1;
+	return c->start[i];
+}
+
+static const struct ct_phase *phase_at(struct phase_ctx *c, size_t i, uint64_t t, int depth)
+{
+	const struct ct_phase *ph = own_phase(&c->logs[i], t);
+
+	return ph ? ph : start_phase(c, i, depth);
+}
+
+/* Each row's phase: the one its page was first written in.  Exit pages
+ * were not seen being written: unknown. */
+static void assign_phases(struct ct_report *r, struct ct_log *logs, size_t n)
+{
+	struct phase_ctx c = { logs, n, NULL, NULL };
+	size_t i;
+
+	for (i = 0; i < n && !r->have_phases; i++)
+		r->have_phases = logs[i].nphases > 0;
+	for (i = 0; i < r->nrows; i++) {
+		r->rows[i].phase = NULL;
+		r->rows[i].phase_t = r->rows[i].pg->when == CT_WHEN_EXIT ? UINT64_MAX : 0;
+	}
+	if (!r->have_phases)
+		return;
+	c.start = ct_xcalloc(n, sizeof(*c.start));
+	c.done = ct_xcalloc(n, 1);
+	for (i = 0; i < r->nrows; i++) {
+		struct ct_row *row = &r->rows[i];
+		const struct ct_phase *ph;
+
+		if (row->pg->when == CT_WHEN_EXIT)
+			continue;
+		ph = phase_at(&c, (size_t)(row->proc->log - logs), row->pg->t_ns, 0);
+		if (ph) {
+			row->phase = ph->name;
+			row->phase_t = ph->t_ns;
+		}
+	}
+	free(c.start);
+	free(c.done);
+}
+
 static int lib_cmp(const void *a, const void *b)
 {
 	const struct ct_lib *x = *(struct ct_lib *const *)a, *y = *(struct ct_lib *const *)b;
@@ -335,6 +438,7 @@ void ct_report_build(struct ct_report *r, struct ct_log *logs, size_t n)
 		if (!r->pid_set || logs[i].pid == r->pid)
 			add_process(r, &logs[i]);
 	count_rows(r);
+	assign_phases(r, logs, n);
 	struct seen *s, *stmp;
 	HASH_ITER(hh, r->seen, s, stmp) {
 		HASH_DEL(r->seen, s);
@@ -409,6 +513,13 @@ static void row_key(const struct ct_row *row, enum ct_by by, char *buf, size_t s
 	case CT_BY_PAGE:
 		snprintf(buf, size, "%s:0x%llx", lib, (unsigned long long)row->vaddr);
 		break;
+	case CT_BY_PHASE:
+		if (row->phase)
+			snprintf(buf, size, "%s [phase %s]", lib, row->phase);
+		else
+			snprintf(buf, size, "%s [%s]", lib,
+				 row->phase_t ? "phase unknown" : "before any phase");
+		break;
 	default:
 		snprintf(buf, size, "%s", lib);
 		break;
@@ -424,6 +535,7 @@ static struct ct_group *group_get(struct ct_group **hash, const char *key)
 		g = ct_xcalloc(1, sizeof(*g));
 		g->key = ct_xstrdup(key);
 		g->writable = -1;
+		g->order = UINT64_MAX;
 		HASH_ADD_KEYPTR(hh, *hash, g->key, strlen(g->key), g);
 	}
 	return g;
@@ -436,6 +548,16 @@ static int group_cmp(const void *a, const void *b)
 	if (x->n.dirty != y->n.dirty)
 		return x->n.dirty > y->n.dirty ? -1 : 1;
 	return strcmp(x->key, y->key);
+}
+
+/* --by phase: phases in the order they started, then dirty pages desc */
+static int phase_group_cmp(const void *a, const void *b)
+{
+	const struct ct_group *x = a, *y = b;
+
+	if (x->order != y->order)
+		return x->order < y->order ? -1 : 1;
+	return group_cmp(a, b);
 }
 
 static void process_name(const struct ct_proc *p, char *buf, size_t size)
@@ -502,6 +624,8 @@ struct ct_group *ct_report_group(const struct ct_report *r, enum ct_by by, size_
 
 		row_key(row, by, key, sizeof(key));
 		g = group_get(&hash, key);
+		if (row->phase_t < g->order)       /* a phase starts at its earliest start */
+			g->order = row->phase_t;
 		if (g->cur_log != row->proc->log) {
 			g->cur_log = row->proc->log;
 			g->nproc++;
@@ -519,7 +643,7 @@ struct ct_group *ct_report_group(const struct ct_report *r, enum ct_by by, size_
 		free(g);
 	}
 	if (*n)
-		qsort(out, *n, sizeof(*out), group_cmp);
+		qsort(out, *n, sizeof(*out), by == CT_BY_PHASE ? phase_group_cmp : group_cmp);
 	return out;
 }
 

@@ -75,6 +75,9 @@ struct ct_row {
 	struct ct_module *wmod;   /* module holding the writing ip */
 	const struct ct_sym *writer;
 	uint32_t relocs;
+	/* cowtrace_phase(): the phase the page was first written in */
+	const char *phase;        /* NULL: before any phase, or unknown */
+	uint64_t phase_t;         /* its start; 0 before any phase, UINT64_MAX unknown */
 };
 
 struct ct_report {
@@ -91,15 +94,18 @@ struct ct_report {
 	struct ct_row *rows;
 	size_t nrows;
 	struct seen *seen;        /* (pid, library, vaddr) -> row, while building */
+	int have_phases;          /* some log has PHASE records */
 };
 
-enum ct_by { CT_BY_LIBRARY, CT_BY_SECTION, CT_BY_SYMBOL, CT_BY_WRITER, CT_BY_PAGE, CT_BY_PROCESS };
+enum ct_by { CT_BY_LIBRARY, CT_BY_SECTION, CT_BY_SYMBOL, CT_BY_WRITER, CT_BY_PAGE, CT_BY_PROCESS,
+	     CT_BY_PHASE };
 
 struct ct_group {
 	char *key;
 	uint64_t nproc;
 	struct ct_counts n;
 	int64_t writable;         /* -1: not meaningful for this grouping */
+	uint64_t order;           /* --by phase: the phase's start (row.phase_t) */
 	const struct ct_log *cur_log;
 	UT_hash_handle hh;
 };

@@ -1,4 +1,5 @@
 /* diff.c - compare two runs: dirty pages per library and per symbol, and a CI threshold. */
+#include <errno.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <stdio.h>
@@ -16,13 +17,16 @@
 #define NUM_WIDTH   (9 + 9 + 10)
 
 static const char usage_text[] =
-	"usage: cowtrace-report diff [--fail-if-more N] [--format table|json] [--top N]\n"
-	"                            [--lib GLOB] RUN_A RUN_B\n"
+	"usage: cowtrace-report diff [--fail-if-more N] [--per-process] [--format table|json]\n"
+	"                            [--top N] [--lib GLOB] [--debug-dir D] RUN_A RUN_B\n"
 	"Dirty pages per library and per symbol in RUN_A and RUN_B (each a log or a\n"
 	"directory of logs) and the change, largest growth first.\n"
 	"  --fail-if-more N  exit 1 when the total grew by more than N pages\n"
+	"  --per-process     compare pages per process (runs with different numbers\n"
+	"                    of processes): --fail-if-more applies to the average\n"
 	"  --top N           at most N rows per list\n"
-	"  --lib GLOB        only libraries whose path or file name matches GLOB\n";
+	"  --lib GLOB        only libraries whose path or file name matches GLOB\n"
+	"  --debug-dir D     debug files by build-id under D (default /usr/lib/debug)\n";
 
 struct drow {
 	char *key;
@@ -35,6 +39,7 @@ struct run {
 	struct ct_inputs in;
 	struct ct_report rep;
 	uint64_t total;
+	double per_proc;          /* total / processes (0 without processes) */
 };
 
 static void count(struct drow **hash, const char *key, int side, uint64_t n)
@@ -101,6 +106,7 @@ static void collect(struct run *r, int side, struct drow **libs, struct drow **s
 		count(syms, g[i].key, side, g[i].n.dirty);
 	ct_groups_free(g, n);
 	r->total = r->rep.nrows;
+	r->per_proc = r->rep.nprocs ? (double)r->total / (double)r->rep.nprocs : 0;
 }
 
 static void table_line(FILE *f, const char *name, uint64_t a, uint64_t b, int64_t ch)
@@ -149,6 +155,20 @@ static void json_list(FILE *f, const char *name, const char *keyname, struct dro
 	fputs("]", f);
 }
 
+/* --fail-if-more: pages, a fraction allowed (per-process averages). */
+static int parse_limit(const char *s, double *out)
+{
+	char *end;
+	double v;
+
+	errno = 0;
+	v = strtod(s, &end);
+	if (errno || end == s || *end || !(v >= 0) || v > 1e15 || strpbrk(s, "xXnNiI"))
+		return -1;      /* hex, nan, inf: not a number of pages */
+	*out = v;
+	return 0;
+}
+
 static void usage_error(const char *what, const char *arg)
 {
 	fputs("cowtrace-report diff: ", stderr);
@@ -161,17 +181,20 @@ int ct_diff_main(int argc, char **argv)
 {
 	static const struct option opts[] = {
 		{ "fail-if-more", required_argument, NULL, 'F' },
+		{ "per-process", no_argument, NULL, 'P' },
 		{ "format", required_argument, NULL, 'f' },
 		{ "top", required_argument, NULL, 't' },
 		{ "lib", required_argument, NULL, 'l' },
+		{ "debug-dir", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct run run[2];
 	struct drow *libs = NULL, *syms = NULL, **lv, **sv;
-	long long v, limit = -1;
+	long long v;
+	double limit = -1, pgrew;
 	size_t top = 0, nl, ns;
-	int c, json = 0, i, rc = 0, failed;
+	int c, json = 0, i, rc = 0, failed, per_process = 0;
 	const char *glob = NULL;
 	int64_t grew;
 
@@ -179,11 +202,13 @@ int ct_diff_main(int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'F':
-			if (ct_parse_num(optarg, 0, INT64_MAX, &v) < 0) {
+			if (parse_limit(optarg, &limit) < 0) {
 				usage_error("--fail-if-more wants a number of pages, not '%s'", optarg);
 				return 2;
 			}
-			limit = v;
+			break;
+		case 'P':
+			per_process = 1;
 			break;
 		case 'f':
 			if (strcmp(optarg, "json") != 0 && strcmp(optarg, "table") != 0) {
@@ -201,6 +226,9 @@ int ct_diff_main(int argc, char **argv)
 			break;
 		case 'l':
 			glob = optarg;
+			break;
+		case 'd':
+			ct_debug_dirs = optarg;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);
@@ -232,7 +260,8 @@ int ct_diff_main(int argc, char **argv)
 	lv = sorted(libs, &nl);
 	sv = sorted(syms, &ns);
 	grew = (int64_t)run[1].total - (int64_t)run[0].total;
-	failed = limit >= 0 && grew > limit;
+	pgrew = run[1].per_proc - run[0].per_proc;
+	failed = limit >= 0 && (per_process ? pgrew > limit + 1e-9 : (double)grew > limit);
 
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	if (json) {
@@ -240,34 +269,47 @@ int ct_diff_main(int argc, char **argv)
 		for (i = 0; i < 2; i++) {
 			fputs(i ? ",\n{\"path\":" : "\n{\"path\":", stdout);
 			ct_json_str(stdout, run[i].path);
-			fprintf(stdout, ",\"processes\":%zu,\"dirty_pages\":%" PRIu64 "}",
-				run[i].rep.nprocs, run[i].total);
+			fprintf(stdout, ",\"processes\":%zu,\"dirty_pages\":%" PRIu64
+				",\"per_process\":%.2f}", run[i].rep.nprocs, run[i].total, run[i].per_proc);
 		}
 		fprintf(stdout, "],\n\"total\":{\"a\":%" PRIu64 ",\"b\":%" PRIu64 ",\"change\":%" PRId64 "}",
 			run[0].total, run[1].total, grew);
+		fprintf(stdout, ",\n\"per_process\":{\"a\":%.2f,\"b\":%.2f,\"change\":%.2f}",
+			run[0].per_proc, run[1].per_proc, pgrew);
 		json_list(stdout, "libraries", "library", lv, nl, top);
 		json_list(stdout, "symbols", "symbol", sv, ns, top);
 		if (limit >= 0)
-			fprintf(stdout, ",\n\"fail_if_more\":%lld", limit);
+			fprintf(stdout, ",\n\"fail_if_more\":%.15g", limit);
 		else
 			fputs(",\n\"fail_if_more\":null", stdout);
+		fprintf(stdout, ",\"compare\":\"%s\"", per_process ? "per_process" : "total");
 		fprintf(stdout, ",\"failed\":%s}\n", failed ? "true" : "false");
 	} else {
 		char tot[128];
 
-		fprintf(stdout, "A: %s (%zu processes)\nB: %s (%zu processes)\n\n", run[0].path,
-			run[0].rep.nprocs, run[1].path, run[1].rep.nprocs);
+		for (i = 0; i < 2; i++)
+			fprintf(stdout, "%s: %s (%zu processes, %.2f pages per process)\n", i ? "B" : "A",
+				run[i].path, run[i].rep.nprocs, run[i].per_proc);
+		fputc('\n', stdout);
 		table_list(stdout, "library", lv, nl, top, 0);
 		snprintf(tot, sizeof(tot), "total");
 		table_line(stdout, tot, run[0].total, run[1].total, grew);
+		/* totals of runs with more or fewer workers compare badly */
+		if (per_process || run[0].rep.nprocs != run[1].rep.nprocs) {
+			ct_put_name(stdout, "per process", TABLE_WIDTH - NUM_WIDTH);
+			fprintf(stdout, " %8.2f %8.2f %+9.2f\n", run[0].per_proc, run[1].per_proc, pgrew);
+		}
 		fputc('\n', stdout);
 		table_list(stdout, "symbol (changed)", sv, ns, top, 1);
 	}
 	if (fflush(stdout) != 0 || ferror(stdout)) {
 		ct_err(NULL, "writing the diff failed");
 		rc = 2;
+	} else if (failed && per_process) {
+		ct_err(NULL, "dirty pages per process grew by %.2f, more than %.15g", pgrew, limit);
+		rc = 1;
 	} else if (failed) {
-		ct_err(NULL, "dirty pages grew by %" PRId64 ", more than %lld", grew, limit);
+		ct_err(NULL, "dirty pages grew by %" PRId64 ", more than %.15g", grew, limit);
 		rc = 1;
 	}
 	free(lv);

@@ -1,5 +1,6 @@
 /* lines.c - map code addresses to source lines with libdwfl, one offline Dwfl per ELF file, cached. */
 #include <elfutils/libdwfl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <uthash.h>
@@ -31,7 +32,9 @@ struct objlines {
 static struct objlines *objs;
 static struct fname *fnames;  /* file names, interned */
 
-static char *debuginfo_path;  /* NULL: libdwfl's default (.debug, /usr/lib/debug) */
+/* libdwfl's search path: the file's own directory and its .debug/ (for
+ * .gnu_debuglink), then ct_debug_dirs (build-id and debuglink). */
+static char *debuginfo_path;
 
 static const Dwfl_Callbacks callbacks = {
 	.find_elf = dwfl_build_id_find_elf,
@@ -61,6 +64,12 @@ static void open_obj(struct objlines *o)
 
 	if (ct_elf_status(o->elf) != CT_ELF_OK)
 		return;
+	if (!debuginfo_path) {
+		size_t n = strlen(ct_debug_dirs) + sizeof(":.debug:");
+
+		debuginfo_path = ct_xmalloc(n);
+		snprintf(debuginfo_path, n, ":.debug:%s", ct_debug_dirs);
+	}
 	o->dwfl = dwfl_begin(&callbacks);
 	if (!o->dwfl)
 		return;
@@ -131,4 +140,6 @@ void ct_lines_free(void)
 		free(f->s);
 		free(f);
 	}
+	free(debuginfo_path);
+	debuginfo_path = NULL;
 }

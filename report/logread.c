@@ -335,6 +335,26 @@ static void read_note(struct parser *ps, const uint8_t *rp, uint32_t size, size_
 	n->text = ct_xstrndup((const char *)rp + at, r.len);
 }
 
+static void read_phase(struct parser *ps, const uint8_t *rp, uint32_t size, size_t off)
+{
+	struct ct_log *log = ps->log;
+	struct ct_rec_phase r;
+	struct ct_phase *ph;
+	size_t at = offsetof(struct ct_rec_phase, name);
+
+	memcpy(&r, rp, sizeof(r));
+	if (r.len > size - at) {
+		bad_record(ps, off, "phase record: name length exceeds the record");
+		return;
+	}
+	ct_grow(&log->phases, &log->capphases, log->nphases + 1, sizeof(*log->phases));
+	ph = &log->phases[log->nphases++];
+	ph->t_ns = r.t_ns;
+	ph->tid = r.tid;
+	ph->seq = log->nphases - 1;
+	ph->name = ct_xstrndup((const char *)rp + at, r.len);
+}
+
 static void read_exit(struct parser *ps, const uint8_t *rp)
 {
 	struct ct_rec_exit r;
@@ -378,9 +398,27 @@ static void read_record(struct parser *ps, uint16_t type, const uint8_t *rp,
 	case CT_REC_PAGE:    read_page(ps, rp); break;
 	case CT_REC_FAULT:   read_fault(ps, rp, size, off); break;
 	case CT_REC_NOTE:    read_note(ps, rp, size, off); break;
+	case CT_REC_PHASE:   read_phase(ps, rp, size, off); break;
 	case CT_REC_EXIT:    read_exit(ps, rp); break;
-	default:             break; /* phases are not reported yet */
+	default:             break;
 	}
+}
+
+static int phase_cmp(const void *a, const void *b)
+{
+	const struct ct_phase *x = a, *y = b;
+
+	if (x->t_ns != y->t_ns)
+		return x->t_ns < y->t_ns ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/* Phases in time order (records of several threads may commit out of
+ * order); the record order decides between equal times. */
+static void sort_phases(struct ct_log *log)
+{
+	if (log->nphases > 1)
+		qsort(log->phases, log->nphases, sizeof(*log->phases), phase_cmp);
 }
 
 /* Turn module ids into indices; drop pages of unknown modules. */
@@ -389,6 +427,7 @@ static void resolve(struct parser *ps)
 	struct ct_log *log = ps->log;
 	size_t i, j;
 
+	sort_phases(log);
 	for (i = 0, j = 0; i < log->npages; i++) {
 		struct ct_page *p = &log->pages[i];
 		struct ct_module *m = find_module(ps, p->module);
@@ -461,6 +500,7 @@ static int read_header(struct ct_log *log, const uint8_t *buf, size_t len,
 	log->pid = h->pid;
 	log->ppid = h->ppid;
 	log->dropped = h->dropped;
+	log->start_ns = h->start_mono_ns;
 	log->page_size = h->page_size;
 	if (log->page_size < 512 || log->page_size > (1u << 30) ||
 	    (log->page_size & (log->page_size - 1))) {
@@ -581,6 +621,9 @@ void ct_log_free(struct ct_log *log)
 		free(log->pages[i].frames);
 	for (i = 0; i < log->nnotes; i++)
 		free(log->notes[i].text);
+	for (i = 0; i < log->nphases; i++)
+		free(log->phases[i].name);
+	free(log->phases);
 	for (i = 0; i < log->argc; i++)
 		free(log->argv[i]);
 	free(log->argv);

@@ -63,6 +63,14 @@ struct ct_note {
 	size_t len;
 };
 
+/* cowtrace_phase(name): a phase of the process starts at t_ns. */
+struct ct_phase {
+	uint64_t t_ns;
+	int32_t tid;
+	size_t seq;                /* record order, for a stable sort */
+	char *name;                /* NUL-terminated copy (may hold any bytes) */
+};
+
 struct ct_log {
 	char *name;                /* file name, for messages */
 	uint32_t version;
@@ -71,6 +79,7 @@ struct ct_log {
 	uint32_t page_size;
 	int32_t pid, ppid;
 	uint64_t dropped;
+	uint64_t start_ns;         /* CLOCK_MONOTONIC at log creation */
 	char *exe;                 /* NULL when unknown */
 	char **argv;
 	size_t argc;
@@ -86,6 +95,8 @@ struct ct_log {
 	size_t npages, cappages;
 	struct ct_note *notes;
 	size_t nnotes, capnotes;
+	struct ct_phase *phases;   /* sorted by t_ns (stable) after parsing */
+	size_t nphases, capphases;
 
 	size_t nrecords;           /* complete records read */
 	size_t nuncommitted;       /* type == 0 records skipped */

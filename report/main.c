@@ -18,20 +18,25 @@
 enum format { FMT_TABLE, FMT_JSON, FMT_CSV, FMT_FOLDED, FMT_PPROF, FMT_SVG };
 
 static const char usage_text[] =
-	"usage: cowtrace-report [--by library|section|symbol|writer|page|process]\n"
+	"usage: cowtrace-report [--by library|section|symbol|writer|page|process|phase]\n"
 	"                       [--format table|json|csv|folded|pprof|svg]\n"
-	"                       [--top N] [--lib GLOB] [--pid PID] LOG_OR_DIR...\n"
-	"       cowtrace-report diff [--fail-if-more N] [--format table|json] RUN_A RUN_B\n"
+	"                       [--top N] [--lib GLOB] [--pid PID] [--debug-dir DIR[:DIR...]]\n"
+	"                       LOG_OR_DIR...\n"
+	"       cowtrace-report diff [--fail-if-more N] [--per-process] [--format table|json]\n"
+	"                            RUN_A RUN_B\n"
 	"Reads cowtrace logs (a directory means every *.cwt file in it) and reports\n"
 	"which pages of which libraries were dirtied (copied on write).\n"
 	"  --by KEY      group table rows by library (default), section, symbol,\n"
-	"                writer (function that wrote), page or process\n"
+	"                writer (function that wrote), page, process, or phase\n"
+	"                (library and the cowtrace_phase() it was first written in)\n"
 	"  --format F    table (default), json (every page), csv (one row per page),\n"
 	"                folded (stacks for flame graphs), pprof (gzipped profile.proto),\n"
 	"                svg (a map of every library's writable pages)\n"
 	"  --top N       show only the first N rows\n"
 	"  --lib GLOB    only libraries whose path or file name matches GLOB\n"
-	"  --pid PID     only the process PID\n";
+	"  --pid PID     only the process PID\n"
+	"  --debug-dir D separate debug files are looked up as D/.build-id/xx/yyyy.debug\n"
+	"                (default /usr/lib/debug; a colon-separated list)\n";
 
 static void usage_error(const char *fmt, const char *arg)
 {
@@ -46,7 +51,7 @@ static int parse_by(const char *s, enum ct_by *by)
 {
 	size_t i;
 
-	for (i = 0; i <= CT_BY_PROCESS; i++)
+	for (i = 0; i <= CT_BY_PHASE; i++)
 		if (strcmp(s, ct_by_names[i]) == 0) {
 			*by = (enum ct_by)i;
 			return 0;
@@ -62,6 +67,7 @@ int main(int argc, char **argv)
 		{ "top", required_argument, NULL, 't' },
 		{ "lib", required_argument, NULL, 'l' },
 		{ "pid", required_argument, NULL, 'p' },
+		{ "debug-dir", required_argument, NULL, 'd' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -111,6 +117,9 @@ int main(int argc, char **argv)
 				usage_error("--pid wants a process id, not '%s'", optarg);
 			rep.pid_set = 1;
 			rep.pid = (int32_t)v;
+			break;
+		case 'd':
+			ct_debug_dirs = optarg;
 			break;
 		case 'h':
 			fputs(usage_text, stdout);

@@ -15,6 +15,7 @@ const char *const ct_by_names[] = {
 	[CT_BY_LIBRARY] = "library", [CT_BY_SECTION] = "section",
 	[CT_BY_SYMBOL] = "symbol",   [CT_BY_WRITER] = "writer",
 	[CT_BY_PAGE] = "page",       [CT_BY_PROCESS] = "process",
+	[CT_BY_PHASE] = "phase",
 };
 
 /* Output goes through the _unlocked stdio calls: one thread, and JSON
@@ -287,6 +288,8 @@ static void json_page(FILE *f, const struct ct_row *row)
 	json_line(f, row->wmod, row->wmod ? row->pg->ip - row->wmod->bias : 0, 1);
 	fputs_unlocked(",\"via\":", f);
 	ct_json_str(f, via_name(pg, vbuf, sizeof(vbuf)));
+	fputs_unlocked(",\"phase\":", f);
+	ct_json_str(f, row->phase);
 	if (pg->when == CT_WHEN_RUNTIME)
 		fprintf(f, ",\"tid\":%d,\"addr\":\"0x%" PRIx64 "\",\"ip\":\"0x%" PRIx64 "\"",
 			(int)pg->tid, pg->addr - row->mod->bias, pg->ip);
@@ -309,18 +312,22 @@ static void json_page(FILE *f, const struct ct_row *row)
 	fputs_unlocked("]}", f);
 }
 
-static void json_notes(FILE *f, const struct ct_report *r)
+/* Calls fn for every note the report shows (the tracer's own and those of
+ * libraries --lib leaves out are skipped), with the note's library (NULL:
+ * the whole process) and its reason as a word ("reason:N" when unknown). */
+typedef void note_fn(FILE *f, const struct ct_log *log, const struct ct_note *n,
+		     const char *lib, const char *why, int first);
+
+static void each_note(FILE *f, const struct ct_report *r, note_fn *fn)
 {
 	size_t i, j;
 	int first = 1;
 
-	fputs_unlocked(",\n\"notes\":[", f);
 	for (i = 0; i < r->nprocs; i++) {
 		const struct ct_log *log = r->procs[i].log;
 
 		for (j = 0; j < log->nnotes; j++) {
 			const struct ct_note *n = &log->notes[j];
-			const char *lib = n->module == UINT32_MAX ? NULL : log->mods[n->module].path;
 			const char *why = ct_reason_name(n->reason);
 			char rbuf[32];
 
@@ -330,16 +337,29 @@ static void json_notes(FILE *f, const struct ct_report *r)
 				snprintf(rbuf, sizeof(rbuf), "reason:%u", n->reason);
 				why = rbuf;
 			}
-			fprintf(f, "%s\n{\"pid\":%d,\"library\":", first ? "" : ",", (int)log->pid);
-			ct_json_str(f, lib);
-			fputs_unlocked(",\"reason\":", f);
-			ct_json_str(f, why);
-			fputs_unlocked(",\"text\":", f);
-			ct_json_str(f, n->text);
-			fprintf(f, ",\"t_ns\":%" PRIu64 "}", n->t_ns);
+			fn(f, log, n, n->module == UINT32_MAX ? NULL : log->mods[n->module].path,
+			   why, first);
 			first = 0;
 		}
 	}
+}
+
+static void json_note(FILE *f, const struct ct_log *log, const struct ct_note *n,
+		      const char *lib, const char *why, int first)
+{
+	fprintf(f, "%s\n{\"pid\":%d,\"library\":", first ? "" : ",", (int)log->pid);
+	ct_json_str(f, lib);
+	fputs_unlocked(",\"reason\":", f);
+	ct_json_str(f, why);
+	fputs_unlocked(",\"text\":", f);
+	ct_json_str(f, n->text);
+	fprintf(f, ",\"t_ns\":%" PRIu64 "}", n->t_ns);
+}
+
+static void json_notes(FILE *f, const struct ct_report *r)
+{
+	fputs_unlocked(",\n\"notes\":[", f);
+	each_note(f, r, json_note);
 	fputs_unlocked("]", f);
 }
 
@@ -536,37 +556,20 @@ static void table_row(FILE *f, const char *name, const struct ct_group *g)
 	fprintf(f, " " NUM_COLS "\n", c[0], c[1], c[2], c[3], c[4], c[5], c[6]);
 }
 
-static void table_notes(FILE *f, const struct ct_report *r)
+static void table_note(FILE *f, const struct ct_log *log, const struct ct_note *n,
+		       const char *lib, const char *why, int first)
 {
-	size_t i, j;
-	int first = 1;
+	const char *p;
 
-	for (i = 0; i < r->nprocs; i++) {
-		const struct ct_log *log = r->procs[i].log;
-
-		for (j = 0; j < log->nnotes; j++) {
-			const struct ct_note *n = &log->notes[j];
-			const char *lib = n->module == UINT32_MAX ? NULL : log->mods[n->module].path;
-			const char *why = ct_reason_name(n->reason);
-			const char *p;
-
-			if (note_hidden(r, log, n))
-				continue;
-			if (first)
-				fputs_unlocked("\nnotes:\n", f);
-			first = 0;
-			fprintf(f, "  pid %d: ", (int)log->pid);
-			if (lib)
-				fprintf(f, "%s: ", lib);
-			if (why)
-				fprintf(f, "%s: ", why);
-			else
-				fprintf(f, "reason %u: ", n->reason);
-			for (p = n->text; *p; p++)
-				putc_unlocked((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p, f);
-			putc_unlocked('\n', f);
-		}
-	}
+	if (first)
+		fputs_unlocked("\nnotes:\n", f);
+	fprintf(f, "  pid %d: ", (int)log->pid);
+	if (lib)
+		fprintf(f, "%s: ", lib);
+	fprintf(f, "%s: ", why);
+	for (p = n->text; *p; p++)
+		putc_unlocked((unsigned char)*p < 0x20 || *p == 0x7f ? '?' : *p, f);
+	putc_unlocked('\n', f);
 }
 
 void ct_output_table(FILE *f, const struct ct_report *r, const struct ct_outopts *o)
@@ -603,6 +606,6 @@ void ct_output_table(FILE *f, const struct ct_report *r, const struct ct_outopts
 	table_row(f, "total", &tot);
 	if (incomplete)
 		fprintf(f, "%zu of %zu processes did not finish tracing cleanly\n", incomplete, r->nprocs);
-	table_notes(f, r);
+	each_note(f, r, table_note);
 	ct_groups_free(g, n);
 }

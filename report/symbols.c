@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <gelf.h>
 #include <libelf.h>
+#include <lzma.h>
 #include <elfutils/libdwelf.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -431,25 +432,129 @@ static Elf *open_elf(const char *path, int *fdp)
 	return elf;
 }
 
-/* Stripped file: look for its symbols under /usr/lib/debug/.build-id. */
-static void read_debug_file(struct ct_elf *e, const uint8_t *bid, size_t len)
-{
-	char hex[2 * 255 + 1], path[600];
-	const void *dbid;
-	Elf *elf;
-	int fd;
+const char *ct_debug_dirs = CT_DEBUG_DIRS_DEFAULT;
 
-	if (len < 2 || len > 255)
-		return;
-	ct_hex(hex, bid, len);
-	snprintf(path, sizeof(path), "/usr/lib/debug/.build-id/%.2s/%s.debug", hex, hex + 2);
-	elf = open_elf(path, &fd);
+/* Symbols of the debug file at path, if its build-id is bid; 1 if read. */
+static int read_debug_at(struct ct_elf *e, const char *path, const uint8_t *bid, size_t len)
+{
+	const void *dbid;
+	int fd, ok = 0;
+	Elf *elf = open_elf(path, &fd);
+
 	if (!elf)
-		return;
-	if (dwelf_elf_gnu_build_id(elf, &dbid) == (ssize_t)len && !memcmp(dbid, bid, len))
+		return 0;
+	if (dwelf_elf_gnu_build_id(elf, &dbid) == (ssize_t)len && !memcmp(dbid, bid, len)) {
 		read_sections(e, elf, 1);
+		ok = 1;
+	}
 	elf_end(elf);
 	close(fd);
+	return ok;
+}
+
+/* Stripped file: look for its symbols under DIR/.build-id for each DIR of
+ * ct_debug_dirs. */
+static int read_debug_file(struct ct_elf *e, const uint8_t *bid, size_t len)
+{
+	char hex[2 * 255 + 1], path[4096 + 600];
+	const char *d = ct_debug_dirs, *end;
+
+	if (len < 2 || len > 255)
+		return 0;
+	ct_hex(hex, bid, len);
+	for (; d && *d; d = *end ? end + 1 : end) {
+		end = strchrnul(d, ':');
+		if (end == d || (size_t)(end - d) > 4096)
+			continue;
+		snprintf(path, sizeof(path), "%.*s/.build-id/%.2s/%s.debug", (int)(end - d), d, hex, hex + 2);
+		if (read_debug_at(e, path, bid, len))
+			return 1;
+	}
+	return 0;
+}
+
+/* MiniDebugInfo: .gnu_debugdata holds an xz-compressed ELF file whose
+ * .symtab has the symbols .dynsym lacks (Fedora's find-debuginfo keeps the
+ * functions there); no DWARF, so no lines.  The decompressed size is
+ * capped: a hostile file must not make us allocate without bound. */
+#define MINIDEBUG_MAX (256u << 20)
+
+/* Decompress the xz stream in[0..n) into a malloc'd buffer; NULL when it
+ * is not xz, is corrupt or would exceed MINIDEBUG_MAX. */
+static uint8_t *unxz(const uint8_t *in, size_t n, size_t *outlen)
+{
+	lzma_stream st = LZMA_STREAM_INIT;
+	uint8_t *out = NULL;
+	size_t cap = 0;
+	lzma_ret rc;
+
+	if (lzma_stream_decoder(&st, MINIDEBUG_MAX, 0) != LZMA_OK)
+		return NULL;
+	st.next_in = in;
+	st.avail_in = n;
+	do {
+		if (st.avail_out == 0) {
+			size_t used = cap;
+
+			if (cap >= MINIDEBUG_MAX)
+				break;
+			cap = cap ? cap * 2 : 4 * n + 4096;
+			if (cap > MINIDEBUG_MAX)
+				cap = MINIDEBUG_MAX;
+			out = ct_xrealloc(out, cap);
+			st.next_out = out + used;
+			st.avail_out = cap - used;
+		}
+		rc = lzma_code(&st, LZMA_FINISH);
+	} while (rc == LZMA_OK);
+	*outlen = cap - st.avail_out;
+	lzma_end(&st);
+	if (rc != LZMA_STREAM_END) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
+/* The .symtab of the xz-compressed ELF file in[0..n). */
+static void read_xz_symtab(struct ct_elf *e, const uint8_t *in, size_t n)
+{
+	size_t len;
+	uint8_t *buf = unxz(in, n, &len);
+	Elf *elf;
+
+	if (!buf)
+		return;
+	elf = elf_memory((char *)buf, len);
+	if (elf && elf_kind(elf) == ELF_K_ELF)
+		read_sections(e, elf, 1);
+	if (elf)
+		elf_end(elf);
+	free(buf);
+}
+
+static void read_minidebuginfo(struct ct_elf *e, Elf *elf)
+{
+	Elf_Scn *scn = NULL;
+	size_t shstrndx;
+
+	if (elf_getshdrstrndx(elf, &shstrndx) != 0)
+		return;
+	while ((scn = elf_nextscn(elf, scn)) != NULL) {
+		GElf_Shdr sh;
+		const char *name;
+		Elf_Data *data;
+
+		if (!gelf_getshdr(scn, &sh) || sh.sh_type != SHT_PROGBITS)
+			continue;
+		name = elf_strptr(elf, shstrndx, sh.sh_name);
+		if (!name || strcmp(name, ".gnu_debugdata") != 0)
+			continue;
+		data = elf_rawdata(scn, NULL);
+		if (data && data->d_size)
+			read_xz_symtab(e, data->d_buf, data->d_size);
+		return;
+	}
 }
 
 static void load(struct ct_elf *e, const uint8_t *bid, size_t len)
@@ -490,6 +595,8 @@ static void load(struct ct_elf *e, const uint8_t *bid, size_t len)
 	read_sections(e, elf, 0);
 	if (!e->have_symtab && flen > 0)
 		read_debug_file(e, fbid, (size_t)flen);
+	if (!e->have_symtab)
+		read_minidebuginfo(e, elf);
 	elf_end(elf);
 	close(fd);
 

@@ -3,6 +3,9 @@
  * One struct ct_elf per distinct (path, build-id), opened once and cached
  * for the whole run.  All addresses here are ELF virtual addresses (runtime
  * address minus load bias).  Lookups are binary searches over sorted arrays.
+ * Symbols come from .symtab, else a separate debug file found by build-id
+ * (ct_debug_dirs), else MiniDebugInfo (.gnu_debugdata: an xz-compressed ELF
+ * holding a .symtab, usually the functions .dynsym lacks); .dynsym always.
  * Source lines are another lookup on the same object: lines.h. */
 #ifndef CT_REPORT_SYMBOLS_H
 #define CT_REPORT_SYMBOLS_H
@@ -60,6 +63,12 @@ const struct ct_sym *ct_elf_copy_in(const struct ct_elf *e, uint64_t lo, uint64_
 /* Does the object export (define in .dynsym, global or weak) a data
  * symbol named name? */
 int ct_elf_exports(const struct ct_elf *e, const char *name);
+
+/* Directories searched for separate debug files by build-id
+ * (DIR/.build-id/xx/yyyy.debug), colon-separated; set before the first
+ * ct_elf_get().  Symbols and lines (lines.c) both use it. */
+extern const char *ct_debug_dirs;
+#define CT_DEBUG_DIRS_DEFAULT "/usr/lib/debug"
 
 /* Release every cached object. */
 void ct_elf_cache_free(void);

@@ -7,7 +7,7 @@
  *
  * SPEC: one record per line, "kind key=value ...", numbers in C syntax.
  *   header  magic= version= header_size= used= pid= ppid= flags= backend=
- *           page_size= dropped=            (first line if present)
+ *           page_size= dropped= start=          (first line if present)
  *   process pid= ppid= argc= comm= exe= argv=a,b,c  exe_len= argv_len=
  *   module  id= flags= bias= reason= writable= path= buildid=HEX
  *           ranges=S-E,S-E  nranges= path_len= build_id_len=
@@ -275,6 +275,7 @@ static void spec_line(char *line)
 		h->backend = (uint32_t)num(&kv, "backend", h->backend);
 		h->page_size = (uint32_t)num(&kv, "page_size", h->page_size);
 		h->dropped = num(&kv, "dropped", 0);
+		h->start_mono_ns = num(&kv, "start", 0);
 		if (has(&kv, "used")) {
 			used_set = 1;
 			used_val = num(&kv, "used", 0);

@@ -12,7 +12,7 @@ import subprocess
 import sys
 
 __all__ = ["check", "skip", "finish", "readelf", "build_id", "symbols",
-           "elfinfo", "gen_log", "LIBC"]
+           "elfinfo", "gen_log", "golden_text", "LIBC"]
 
 fails = 0
 
@@ -73,3 +73,50 @@ def elfinfo(path):
 def gen_log(gen, path, spec):
     """Writes the log PATH from the gen-log spec lines SPEC."""
     subprocess.run([gen, path], input="\n".join(spec) + "\n", text=True, check=True)
+
+
+def golden_text(report, run, keep, lines=True):
+    """The golden-file form of the report of RUN (t-report-golden.sh): only
+    what depends neither on ASLR, pids, times nor the libc build.  keep:
+    directory whose libraries are shown (the subject's own); paths become
+    file names; identical pages of several processes are one line with a
+    count.  lines=False leaves out source lines (built without -g)."""
+    def base(s):
+        return os.path.basename(s) if s else "-"
+
+    def text(v):
+        return "-" if v is None else str(v)
+
+    def run_json(*args):
+        p = subprocess.run([report, "--format", "json", "--lib", keep.rstrip("/") + "/*", *args, run],
+                           capture_output=True, text=True, check=True)
+        import json
+        return json.loads(p.stdout)
+
+    d = run_json()
+    out = ["# library processes writable dirty attach runtime exit sections"]
+    for l in sorted(d["libraries"], key=lambda l: base(l["path"])):
+        secs = ",".join("%s=%d" % kv for kv in sorted(l["sections"].items()))
+        out.append("library %s %d %d %d %d %d %d %s%s" % (
+            base(l["path"]), l["processes"], l["writable_pages"], l["dirty_pages"], l["attach_pages"],
+            l["runtime_pages"], l["exit_pages"], secs or "-", " main" if l["main"] else ""))
+    out.append("# page: library section when cause relocations symbol writer via phase [line] xN processes")
+    pages = {}
+    for p in d["pages"]:
+        writer = "%s:%s" % (base(p["writer_library"]), text(p["writer"])) if p["writer_library"] else "-"
+        key = "page %s %s %s %s %d %s %s %s %s" % (
+            base(p["library"]), text(p["section"]), p["when"], text(p["attach_cause"]), p["relocations"],
+            text(p["symbol"]).replace(" ", "_"), writer, text(p["via"]), text(p["phase"]))
+        if lines and p["writer_line"]:
+            f, _, n = p["writer_line"].rpartition(":")
+            key += " %s:%s" % (base(f), n)
+        pages[key] = pages.get(key, 0) + 1
+    out += ["%s x%d" % kv for kv in sorted(pages.items())]
+    for by in ("section", "symbol", "writer", "phase"):
+        out.append("# --by %s: key processes dirty attach runtime exit" % by)
+        for g in run_json("--by", by)["groups"]:
+            k = " ".join(base(w) if w.startswith("/") else w for w in g["key"].split(" "))
+            k = re.sub(r"/\S*/([^/\s:]+):", r"\1:", k)     # library:symbol keys
+            out.append("%s %s %d %d %d %d %d" % (by, k.replace(" ", "_"), g["processes"], g["dirty_pages"],
+                                                 g["attach_pages"], g["runtime_pages"], g["exit_pages"]))
+    return "\n".join(out) + "\n"

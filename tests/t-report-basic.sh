@@ -72,13 +72,18 @@ class Elf:
         return sum(1 for r in self.relocs if page <= r < page + 4096)
 
 
+# The report binary itself is one of the ELF files checked: a report that
+# is not an ELF executable (a script standing in for it) fails here.
+if open(report, "rb").read(4) != b"\x7fELF":
+    check(False, "%s is not an ELF file" % report)
+    finish()
 libc_path = None
 for line in subprocess.run(["ldd", report], capture_output=True, text=True).stdout.splitlines():
     m = re.match(r"\s*libc\.so\.6 => (\S+)", line)
     if m:
         libc_path = os.path.realpath(m.group(1))
 if not libc_path:
-    skip("cannot find the libc the report uses")
+    libc_path = LIBC       # statically linked or ldd missing: the system's
 libc, me = Elf(libc_path), Elf(report)
 if not libc.build_id or not me.build_id:
     skip("no build-ids")

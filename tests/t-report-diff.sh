@@ -1,7 +1,8 @@
 #!/bin/sh
 # t-report-diff.sh - `cowtrace-report diff RUN_A RUN_B`: per library and per
 # symbol counts of both runs and their change, sorted by change; exit 1 only
-# when the total grew by more than --fail-if-more; 2 on trouble.
+# when the total (or with --per-process the average per process) grew by
+# more than --fail-if-more; 2 on trouble.
 . tests/lib.sh
 report_setup readelf
 [ "$(uname -m)" = x86_64 ] || exit 77
@@ -89,6 +90,41 @@ check(rc == 1 and json.loads(out)["failed"] is True, "json says failed")
 for bad in (["--fail-if-more", "x", A, B], [A], ["--format", "svg", A, B], [A, os.path.join(tmp, "nothing")]):
     rc, out, err = diff(*bad)
     check(rc == 2, "trouble exits 2: %r -> %d" % (bad, rc))
+
+# runs with 2 and 4 processes: per-process averages 1.5 and 1.25
+rc, out, err = diff("--format", "json", A, B)
+d = json.loads(out)
+check([r["per_process"] for r in d["runs"]] == [1.5, 1.25], "per_process of runs %r" % d["runs"])
+check(d["per_process"] == {"a": 1.5, "b": 1.25, "change": -0.25}, "per_process %r" % d.get("per_process"))
+check(d["compare"] == "total", "compare %r" % d.get("compare"))
+rc, out, err = diff(A, B)
+pp = [l.split() for l in out.splitlines() if l.startswith("per process")]
+check(pp == [["per", "process", "1.50", "1.25", "-0.25"]], "table per-process row %r" % pp)
+check("(2 processes, 1.50 pages per process)" in out and "(4 processes, 1.25 pages per process)" in out,
+      "A:/B: lines give the averages\n" + out)
+rc, out, err = diff(A, A)
+check(rc == 0 and not [l for l in out.splitlines() if l.startswith("per process")],
+      "same process counts: no per-process row")
+rc, out, err = diff("--per-process", A, A)
+check([l.split() for l in out.splitlines() if l.startswith("per process")] ==
+      [["per", "process", "1.50", "1.50", "+0.00"]], "--per-process: row shown")
+# the total grew by 2, the average shrank: --per-process decides by the average
+rc, out, err = diff("--per-process", "--fail-if-more", "0", A, B)
+check(rc == 0, "--per-process: average shrank, exit 0 (%d %r)" % (rc, err))
+rc, out, err = diff("--fail-if-more", "0", A, B)
+check(rc == 1, "without --per-process: total grew, exit 1 (%d)" % rc)
+for limit, want in (("0.2", 1), ("0.25", 0), ("0.3", 0), ("0", 1)):
+    rc, out, err = diff("--per-process", "--fail-if-more", limit, B, A)
+    check(rc == want, "B->A average +0.25, limit %s: exit %d, got %d %r" % (limit, want, rc, err))
+    if want:
+        check("per process grew by 0.25" in err, "message %r" % err)
+rc, out, err = diff("--format", "json", "--per-process", "--fail-if-more", "0.2", B, A)
+d = json.loads(out)
+check(rc == 1 and d["failed"] is True and d["compare"] == "per_process" and d["fail_if_more"] == 0.2,
+      "json with --per-process %r" % {k: d.get(k) for k in ("failed", "compare", "fail_if_more")})
+for bad in ("-1", "nan", "inf", "0x10", "1e400", ""):
+    rc, out, err = diff("--fail-if-more", bad, A, B)
+    check(rc == 2, "--fail-if-more %r: usage error (%d)" % (bad, rc))
 
 p = subprocess.run([launcher, "diff", "--fail-if-more", "1", A, B], capture_output=True, text=True)
 check(p.returncode == 1 and "total" in p.stdout, "launcher: cowtrace diff (%d)" % p.returncode)

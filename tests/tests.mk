@@ -34,3 +34,17 @@ $(ORACLE_TD)/oracle-kwrites: tests/oracle-kwrites.c $(ORACLE_TD)/liboracle.so | 
 	$(CC) $(ALL_CFLAGS) -O2 -D_FORTIFY_SOURCE=2 -Wno-unused-result -o $@ $< \
 		-L$(ORACLE_TD) -loracle -lpthread -Wl,-rpath,'$$ORIGIN'
 test-progs: $(ORACLE_TD)/oracle-kwrites
+
+# ---- report: phases, copy relocation, writers with lines (t-report-phase,
+# t-report-golden): phase-app and its libphase.so, with debug info whatever
+# CFLAGS says, so that the golden file's lines do not depend on it
+$(BUILD)/tests/libphase.so: tests/phase-lib.c | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -g -O1 -fPIC -shared -Wl,-soname,libphase.so -o $@ $<
+
+# -z now: no lazy binding, so the parent writes no page of its own while the
+# child runs (a parent's write after fork makes the child's copy of that page
+# exclusive: attach or run time in the child would depend on timing)
+$(BUILD)/tests/phase-app: tests/phase-app.c $(BUILD)/tests/libphase.so | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -g -O1 -fPIE -pie -Wl,-z,now -o $@ $< -L$(BUILD)/tests -lphase -Wl,-rpath,'$$ORIGIN'
+
+test-progs: $(BUILD)/tests/phase-app
