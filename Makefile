@@ -40,6 +40,9 @@ $(BUILD)/preload $(BUILD)/report $(BUILD)/tests:
 include examples/examples.mk
 include tests/tests.mk
 
+# a changed rule rebuilds what it makes (GNU make 4.3: not part of $^)
+.EXTRA_PREREQS := Makefile examples/examples.mk tests/tests.mk
+
 deps:
 	@./scripts/install-deps.sh
 

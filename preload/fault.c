@@ -123,7 +123,7 @@ static void chain(int sig, siginfo_t *si, void *uc)
 			sigemptyset(&s);
 			sigaddset(&s, sig);
 			ct_real_sigprocmask(SIG_UNBLOCK, &s, NULL);
-			syscall(SYS_tgkill, getpid(), ct_gettid(), sig);
+			ct_syscall(SYS_tgkill, (long)(getpid()), (long)(ct_gettid()), (long)sig, 0, 0, 0);
 		}
 		return;
 	}

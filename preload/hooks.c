@@ -27,7 +27,7 @@ int ct_real_sigaction(int sig, const struct sigaction *sa, struct sigaction *old
  * it (glibc's internal cancellation signals are never in our sets). */
 int ct_real_sigprocmask(int how, const sigset_t *set, sigset_t *old)
 {
-	long r = syscall(SYS_rt_sigprocmask, how, set, old, _NSIG / 8);
+	long r = ct_syscall(SYS_rt_sigprocmask, (long)how, (long)set, (long)old, (long)(_NSIG / 8), 0, 0);
 	return r == 0 ? 0 : -1;
 }
 

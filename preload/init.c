@@ -125,6 +125,7 @@ __attribute__((constructor(101))) static void cowtrace_init(int argc, char **arg
 	if (!ct.early && start(envp))
 		return;
 	ct_hooks_init();
+	ct_util_init();
 	if (!ct.unwind_ready)
 		ct_unwind_init();
 

@@ -56,7 +56,7 @@ static int grow(size_t need)
 	int expect = 0;
 	while (!atomic_compare_exchange_weak(&lg.grow_lock, &expect, 1)) {
 		expect = 0;
-		syscall(SYS_sched_yield);
+		ct_syscall(SYS_sched_yield, 0, 0, 0, 0, 0, 0);
 	}
 	int rc = 0;
 	size_t have = atomic_load(&lg.mapped);
@@ -145,14 +145,14 @@ int ct_log_owned(void)
 {
 	if (lg.owner)
 		return *lg.owner != 0;
-	return lg.pid == (pid_t)syscall(SYS_getpid);
+	return lg.pid == (pid_t)ct_syscall(SYS_getpid, 0, 0, 0, 0, 0, 0);
 }
 
 /* SIGNAL-SAFE: this process is the log's process (not a vfork child
  * borrowing our memory, nor a fork child that has not switched yet). */
 int ct_log_is_mine(void)
 {
-	return ct_log_owned() && lg.pid == (pid_t)syscall(SYS_getpid);
+	return ct_log_owned() && lg.pid == (pid_t)ct_syscall(SYS_getpid, 0, 0, 0, 0, 0, 0);
 }
 
 static void copy_comm(void)
@@ -187,7 +187,7 @@ static int create_file(void)
 	char dir[CT_MAX_PATH];
 	const char *d = ct.opt.dir;
 	if (d[0] != '/') {
-		long n = syscall(SYS_getcwd, dir, sizeof dir - 1);
+		long n = ct_syscall(SYS_getcwd, (long)dir, (long)(sizeof dir - 1), 0, 0, 0, 0);
 		if (n <= 0)
 			return -1;
 		char *e = put(dir + strlen(dir), dir + sizeof dir - 1, "/");
@@ -286,8 +286,8 @@ static int start_log(void)
 	h->ppid = (int32_t)getppid();
 	h->page_size = (uint32_t)ct.page_size;
 	h->start_mono_ns = ct_now_ns();
-	struct timespec ts;
-	clock_gettime(CLOCK_REALTIME, &ts);
+	struct timespec ts = { 0, 0 };
+	ct_syscall(SYS_clock_gettime, CLOCK_REALTIME, (long)&ts, 0, 0, 0, 0);
 	h->start_real_ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 	if (lg.owner)
 		*lg.owner = 1;
@@ -304,7 +304,7 @@ void ct_log_detach(void)
 
 int ct_log_open(void)
 {
-	lg.pid = (pid_t)syscall(SYS_getpid);
+	lg.pid = (pid_t)ct_syscall(SYS_getpid, 0, 0, 0, 0, 0, 0);
 	copy_comm();
 	lg.base = mmap(NULL, LOG_WINDOW, PROT_NONE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -332,7 +332,7 @@ int ct_log_reopen_child(void)
 	if (atomic_exchange(&busy, 1))
 		return -1;           /* a nested fault while we switch: drop it */
 	atomic_store(&lg.ok, 0);
-	lg.pid = (pid_t)syscall(SYS_getpid);
+	lg.pid = (pid_t)ct_syscall(SYS_getpid, 0, 0, 0, 0, 0, 0);
 	int rc = start_log();
 	if (rc == 0)
 		for (uint32_t i = 0; i < ct.nmodules; i++)

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "ct.h"
@@ -405,7 +406,7 @@ void ct_probe_sigblocked(void)
 			pthread_join(t, NULL);
 		c.after = 1;
 		probe_walk(&c);
-		_exit(0);
+		ct_syscall(SYS_exit_group, 0, 0, 0, 0, 0, 0); /* not our _exit: no log */
 	}
 	close(fds[1]);
 	uintptr_t page;
