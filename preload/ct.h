@@ -36,12 +36,20 @@ enum {
 	CT_PG_WRITTEN   = 3,  /* first write recorded, page writable */
 	CT_PG_APP       = 4,  /* the application set its protection: not ours */
 	CT_PG_OPEN      = 5,  /* clean when left writable (sigblocked, degraded) */
+	CT_PG_GONE      = 6,  /* unmapped or replaced by the application */
 };
+
+/* ct_module.noted: notes already logged for this module (memory.c) */
+#define CT_MODN_APP_PROTECT 0x1u
+#define CT_MODN_UNMAPPED    0x2u
+#define CT_MODN_REPROTECT   0x4u
 
 struct ct_range {
 	uintptr_t start, end;            /* page aligned, runtime */
 	int prot;                        /* the segment's protection */
 	_Atomic uint8_t *state;          /* (end - start) / page_size bytes */
+	_Atomic uint8_t *charged;        /* per page: its unprotect is counted
+					  * in the VMA budget */
 };
 
 /* One loaded object. */
@@ -63,6 +71,7 @@ struct ct_module {
 	unsigned build_id_len;
 	int seen;                        /* scratch for rescans */
 	int attached;                    /* pages classified and protected */
+	_Atomic uint32_t noted;          /* CT_MODN_* */
 };
 
 /* Lookup snapshot for the fault handler: sorted, immutable once published. */
@@ -70,6 +79,7 @@ struct ct_span {
 	uintptr_t start, end;
 	struct ct_module *mod;
 	_Atomic uint8_t *state;
+	int prot;                        /* the range's own protection */
 };
 struct ct_table {
 	size_t n;
@@ -170,6 +180,12 @@ void ct_probe_sigblocked(void);
 void ct_protect_open_sigblocked(void);
 void ct_protect_attach_pending(const char *skip);
 void ct_vma_init(void);
+int ct_vma_charge(long n);             /* SIGNAL-SAFE: 0 when over budget */
+void ct_page_uncharge(struct ct_module *m, uintptr_t page); /* SIGNAL-SAFE */
+int ct_is_sigblocked(uintptr_t page);  /* SIGNAL-SAFE */
+
+/* ---- memory.c: the application's mprotect/munmap/mremap/madvise ------ */
+int ct_sys_mprotect(void *addr, size_t len, int prot); /* SIGNAL-SAFE */
 
 /* ---- fault.c: the SIGSEGV handler ------------------------------------ */
 int ct_fault_install(void);

@@ -90,11 +90,11 @@ static void compute_ranges(struct ct_module *m)
 		uintptr_t e = page_up(m->bias + p->p_vaddr + p->p_memsz);
 		if (m->relro_end > m->relro_start && m->relro_start < e && m->relro_end > s) {
 			if (m->relro_start > s && m->nranges < CT_MAX_RANGES - 1)
-				m->ranges[m->nranges++] = (struct ct_range){ s, m->relro_start, prot, NULL };
+				m->ranges[m->nranges++] = (struct ct_range){ s, m->relro_start, prot, NULL, NULL };
 			s = m->relro_end > s ? m->relro_end : s;
 		}
 		if (s < e)
-			m->ranges[m->nranges++] = (struct ct_range){ s, e, prot, NULL };
+			m->ranges[m->nranges++] = (struct ct_range){ s, e, prot, NULL, NULL };
 	}
 	for (int i = 0; i < m->nranges; i++)
 		m->writable_pages += (uint32_t)((m->ranges[i].end - m->ranges[i].start) / ct.page_size);
@@ -200,7 +200,7 @@ void ct_modules_publish(void)
 		for (int r = 0; r < m->nranges; r++)
 			if (m->ranges[r].state && t->n < n)
 				t->span[t->n++] = (struct ct_span){ m->ranges[r].start,
-					m->ranges[r].end, m, m->ranges[r].state };
+					m->ranges[r].end, m, m->ranges[r].state, m->ranges[r].prot };
 	}
 	qsort(t->span, t->n, sizeof t->span[0], by_start);
 	atomic_store_explicit(&ct.table, t, memory_order_release);

@@ -56,7 +56,8 @@ fail:
 	return -1;
 }
 
-static int is_sigblocked(uintptr_t page)
+/* SIGNAL-SAFE */
+int ct_is_sigblocked(uintptr_t page)
 {
 	for (int i = 0; i < ct.nsigblocked; i++)
 		if (ct.sigblocked[i] == page)
@@ -85,7 +86,7 @@ static int protect_runs(struct ct_range *r, uint8_t want, int prot)
 		size_t j = i;
 		while (j < n && atomic_load(&r->state[j]) == want)
 			j++;
-		if (mprotect((void *)(r->start + i * ct.page_size), (j - i) * ct.page_size, prot))
+		if (ct_sys_mprotect((void *)(r->start + i * ct.page_size), (j - i) * ct.page_size, prot))
 			return -1;
 		runs++;
 		i = j;
@@ -116,13 +117,13 @@ static void classify_page(void *arg, uintptr_t page, uint64_t e)
 	_Atomic uint8_t *st = &c->r->state[(page - c->r->start) / ct.page_size];
 	uint8_t old = atomic_load(st);
 
-	if (c->reattach && (old == CT_PG_PROTECTED || old == CT_PG_APP ||
-			    (old == CT_PG_OPEN && is_sigblocked(page))))
+	if (c->reattach && (old == CT_PG_PROTECTED || old == CT_PG_APP || old == CT_PG_GONE ||
+			    (old == CT_PG_OPEN && ct_is_sigblocked(page))))
 		return;
 	if (pm_dirty(e)) {
 		atomic_store(st, CT_PG_UNTRACKED);
 		ct_log_page(c->m, page, CT_PAGE_ATTACH, 0);
-	} else if (is_sigblocked(page)) {
+	} else if (ct_is_sigblocked(page)) {
 		atomic_store(st, CT_PG_OPEN);
 		ct_log_page(c->m, page, CT_PAGE_UNPROTECTED, CT_WHY_SIGBLOCKED);
 	} else {
@@ -145,8 +146,11 @@ static void attach(struct ct_module *m, int reattach)
 	int runs = 0;
 	for (int i = 0; i < m->nranges; i++) {
 		struct ct_range *r = &m->ranges[i];
-		if (!r->state)
-			r->state = ct_arena_alloc((r->end - r->start) / ct.page_size);
+		size_t n = (r->end - r->start) / ct.page_size;
+		if (!r->state) {
+			r->charged = ct_arena_alloc(n);
+			r->state = r->charged ? ct_arena_alloc(n) : NULL;
+		}
 		if (!r->state) {
 			ct_module_degrade(m, CT_WHY_TABLE_FULL);
 			return;
@@ -157,7 +161,7 @@ static void attach(struct ct_module *m, int reattach)
 		runs += count_runs(r, CT_PG_PROTECTED);
 	}
 	/* each protected run can split one mapping into three */
-	if (atomic_fetch_add(&ct.vma_added, 2 * runs) + 2 * runs > ct.vma_limit) {
+	if (!ct_vma_charge(2L * runs)) {
 		ct_module_degrade(m, CT_WHY_VMA_LIMIT);
 		return;
 	}
@@ -198,22 +202,50 @@ void ct_protect_reattach_all(void)
 			attach(&ct.modules[i], 1);
 }
 
+/* SIGNAL-SAFE: counts n more mappings against the budget; 0 (and nothing
+ * counted) when that would pass it. */
+int ct_vma_charge(long n)
+{
+	if (atomic_fetch_add(&ct.vma_added, n) + n <= ct.vma_limit)
+		return 1;
+	atomic_fetch_sub(&ct.vma_added, n);
+	return 0;
+}
+
+/* SIGNAL-SAFE: the page is write-protected again (madvise): its mappings
+ * merge back, so its unprotect no longer counts. */
+void ct_page_uncharge(struct ct_module *m, uintptr_t page)
+{
+	struct ct_range *r = range_of(m, page);
+	if (r && r->charged &&
+	    atomic_exchange(&r->charged[(page - r->start) / ct.page_size], 0))
+		atomic_fetch_sub(&ct.vma_added, 2);
+}
+
 /* SIGNAL-SAFE: makes one page writable.  When the VMA budget is spent or
  * mprotect fails, gives up the whole module instead (which also makes the
- * page writable).  Returns 0 either way unless even that failed. */
+ * page writable).  Returns 0 either way unless even that failed.  A page
+ * is charged once: a second thread that finds it claimed unprotects it
+ * again (mprotect is idempotent) without splitting anything more. */
 int ct_page_unprotect(struct ct_module *m, uintptr_t page)
 {
 	struct ct_range *r = range_of(m, page);
 	if (!r)
 		return -1;
-	if (atomic_fetch_add(&ct.vma_added, 2) + 2 > ct.vma_limit) {
-		ct_module_degrade(m, CT_WHY_VMA_LIMIT);
-		return 0;
+	_Atomic uint8_t *charged = &r->charged[(page - r->start) / ct.page_size];
+	if (!atomic_load(charged)) {
+		/* each unprotected page can split one mapping into three */
+		if (!ct_vma_charge(2)) {
+			ct_module_degrade(m, CT_WHY_VMA_LIMIT);
+			return 0;
+		}
+		if (atomic_exchange(charged, 1))
+			atomic_fetch_sub(&ct.vma_added, 2);   /* another thread did */
 	}
-	if (mprotect((void *)page, ct.page_size, r->prot) == 0)
+	if (ct_sys_mprotect((void *)page, ct.page_size, r->prot) == 0)
 		return 0;
 	ct_module_degrade(m, errno == ENOMEM ? CT_WHY_VMA_LIMIT : CT_WHY_MPROTECT);
-	return mprotect((void *)page, ct.page_size, r->prot);
+	return ct_sys_mprotect((void *)page, ct.page_size, r->prot);
 }
 
 /* SIGNAL-SAFE: stops tracking m: every protected page becomes writable
@@ -231,6 +263,9 @@ void ct_module_degrade(struct ct_module *m, uint32_t reason)
 			uint8_t s = atomic_load(&r->state[k]);
 			if (s == CT_PG_PROTECTED || s == CT_PG_CLAIMED)
 				atomic_store(&r->state[k], CT_PG_OPEN);
+			/* its mappings merge back below */
+			if (atomic_exchange(&r->charged[k], 0))
+				atomic_fetch_sub(&ct.vma_added, 2);
 		}
 		/* one call per range: the application's own protections (APP
 		 * pages) are rare; keep them by protecting around them */
@@ -261,7 +296,7 @@ static void exit_page(void *arg, uintptr_t page, uint64_t e)
 			return;
 		if (s == CT_PG_APP)
 			reason = CT_WHY_APP_PROTECT;
-		else if (is_sigblocked(page) && !atomic_load(&c->m->degraded))
+		else if (ct_is_sigblocked(page) && !atomic_load(&c->m->degraded))
 			reason = CT_WHY_SIGBLOCKED;
 	}
 	if (pm_dirty(e))
@@ -396,7 +431,7 @@ void ct_probe_sigblocked(void)
 		for (uint32_t i = 0; i < ct.nmodules; i++)
 			for (int k = 0; k < ct.modules[i].nranges; k++) {
 				struct ct_range *r = &ct.modules[i].ranges[k];
-				mprotect((void *)r->start, r->end - r->start, r->prot);
+				ct_sys_mprotect((void *)r->start, r->end - r->start, r->prot);
 			}
 		struct snap_ctx c = { before, 0, fds[1], 0 };
 		probe_walk(&c);
@@ -429,7 +464,7 @@ void ct_protect_open_sigblocked(void)
 		if (!m || atomic_load(st) != CT_PG_PROTECTED)
 			continue;
 		atomic_store(st, CT_PG_OPEN);
-		mprotect((void *)page, ct.page_size, range_of(m, page)->prot);
+		ct_sys_mprotect((void *)page, ct.page_size, range_of(m, page)->prot);
 		ct_log_page(m, page, CT_PAGE_UNPROTECTED, CT_WHY_SIGBLOCKED);
 	}
 }

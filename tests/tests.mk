@@ -28,3 +28,9 @@ $(BUILD)/tests/own-unwinder: tests/own-unwinder.c | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -O0 -fasynchronous-unwind-tables -o $@ $< $(LLVM_UNWIND) -Wl,-rpath,$(dir $(LLVM_UNWIND))
 test-progs: $(BUILD)/tests/own-unwinder
 endif
+
+# ---- memory changes by the application (t-tracer-memory*.sh) ----------------
+$(ORACLE_TD)/memory-app: tests/memory-app.c $(ORACLE_TD)/liboracle.so | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(ORACLE_TD) -loracle -Wl,-rpath,'$$ORIGIN'
+
+test-progs: $(ORACLE_TD)/memory-app
