@@ -34,3 +34,13 @@ $(ORACLE_TD)/memory-app: tests/memory-app.c $(ORACLE_TD)/liboracle.so | $(BUILD)
 	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(ORACLE_TD) -loracle -Wl,-rpath,'$$ORIGIN'
 
 test-progs: $(ORACLE_TD)/memory-app
+
+# ---- the VMA limit (t-tracer-vma.sh): 40,000 file-backed writable pages ------
+# libvmabig.so is 160 MiB on disk (initialised .data): built once, in build/.
+$(ORACLE_TD)/libvmabig.so: tests/vma-lib.c | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -fPIC -shared -Wl,-soname,libvmabig.so -o $@ $<
+
+$(ORACLE_TD)/vma-app: tests/vma-app.c $(ORACLE_TD)/libvmabig.so | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(ORACLE_TD) -lvmabig -Wl,-rpath,'$$ORIGIN'
+
+test-progs: $(ORACLE_TD)/vma-app
