@@ -24,7 +24,8 @@
 #define CT_HIDDEN       __attribute__((visibility("hidden")))
 #define CT_TLS          __thread __attribute__((tls_model("initial-exec")))
 
-#define CT_MAX_MODULES  4096    /* objects ever loaded in one process */
+#define CT_MAX_MODULES  16384   /* objects ever loaded in one process */
+#define CT_MAX_LIVE     4096    /* objects loaded at once */
 #define CT_MAX_RANGES   8       /* tracked ranges per object */
 #define CT_MAX_GLOBS    16
 
@@ -72,6 +73,7 @@ struct ct_module {
 	int seen;                        /* scratch for rescans */
 	int attached;                    /* pages classified and protected */
 	_Atomic uint32_t noted;          /* CT_MODN_* */
+	_Atomic long vma_charged;        /* its share of ct.vma_added */
 };
 
 /* Lookup snapshot for the fault handler: sorted, immutable once published. */
@@ -167,6 +169,7 @@ void ct_log_unload(const struct ct_module *m);
 /* ---- modules.c: discovery of loaded objects --------------------------- */
 void ct_modules_scan(int attach);      /* find new objects, drop gone ones */
 void ct_modules_publish(void);
+void ct_modules_unload_at(uintptr_t bias, const void *phdr); /* audit: before unmap */
 struct ct_module *ct_module_find(uintptr_t addr, _Atomic uint8_t **state); /* SIGNAL-SAFE */
 const struct ct_span *ct_span_first(uintptr_t addr, const struct ct_span **end); /* SIGNAL-SAFE */
 
@@ -180,8 +183,9 @@ void ct_probe_sigblocked(void);
 void ct_protect_open_sigblocked(void);
 void ct_protect_attach_pending(const char *skip);
 void ct_vma_init(void);
-int ct_vma_charge(long n);             /* SIGNAL-SAFE: 0 when over budget */
-void ct_page_uncharge(struct ct_module *m, uintptr_t page); /* SIGNAL-SAFE */
+int ct_vma_charge(struct ct_module *m, long n); /* SIGNAL-SAFE: 0 when over budget */
+void ct_vma_refund(struct ct_module *m);          /* SIGNAL-SAFE */
+int ct_page_precharge(struct ct_module *m, uintptr_t page); /* SIGNAL-SAFE */
 int ct_is_sigblocked(uintptr_t page);  /* SIGNAL-SAFE */
 
 /* ---- memory.c: the application's mprotect/munmap/mremap/madvise ------ */

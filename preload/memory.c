@@ -308,7 +308,8 @@ CT_EXPORT void *mremap(void *old, size_t oldsz, size_t newsz, int flags, ...)
 /* After MADV_DONTNEED the pages hold the file's contents (or zeros in
  * .bss) again and are shared with every other process: the ones the tracer
  * had let go of are watched again.  Pages that were dirty at attach split
- * mappings when protected, so they are charged to the VMA budget. */
+ * mappings when protected, so they are charged to the VMA budget (and not
+ * re-protected when it is spent). */
 static void after_dontneed(const struct ct_span *s, uintptr_t a, uintptr_t e, void *arg)
 {
 	(void)arg;
@@ -321,11 +322,12 @@ static void after_dontneed(const struct ct_span *s, uintptr_t a, uintptr_t e, vo
 		uint8_t old = atomic_load(st);
 		if ((old != CT_PG_WRITTEN && old != CT_PG_UNTRACKED) || ct_is_sigblocked(a))
 			continue;
-		if (old == CT_PG_UNTRACKED && !ct_vma_charge(2))
+		/* a page unprotected before keeps its charge: protecting it
+		 * merges, unprotecting it again splits as before */
+		if (old == CT_PG_UNTRACKED && !ct_page_precharge(m, a))
 			continue;
 		if (!atomic_compare_exchange_strong(st, &old, CT_PG_PROTECTED))
 			continue;
-		ct_page_uncharge(m, a);
 		if (ct_sys_mprotect((void *)a, ct.page_size, s->prot & ~PROT_WRITE)) {
 			atomic_store(st, old);
 			ct_module_degrade(m, errno == ENOMEM ? CT_WHY_VMA_LIMIT : CT_WHY_MPROTECT);

@@ -161,7 +161,7 @@ static void attach(struct ct_module *m, int reattach)
 		runs += count_runs(r, CT_PG_PROTECTED);
 	}
 	/* each protected run can split one mapping into three */
-	if (!ct_vma_charge(2L * runs)) {
+	if (!ct_vma_charge(m, 2L * runs)) {
 		ct_module_degrade(m, CT_WHY_VMA_LIMIT);
 		return;
 	}
@@ -202,24 +202,44 @@ void ct_protect_reattach_all(void)
 			attach(&ct.modules[i], 1);
 }
 
-/* SIGNAL-SAFE: counts n more mappings against the budget; 0 (and nothing
- * counted) when that would pass it. */
-int ct_vma_charge(long n)
+/* SIGNAL-SAFE: counts n more mappings of m against the budget; 0 (and
+ * nothing counted) when that would pass it. */
+int ct_vma_charge(struct ct_module *m, long n)
 {
-	if (atomic_fetch_add(&ct.vma_added, n) + n <= ct.vma_limit)
-		return 1;
-	atomic_fetch_sub(&ct.vma_added, n);
-	return 0;
+	if (atomic_fetch_add(&ct.vma_added, n) + n > ct.vma_limit) {
+		atomic_fetch_sub(&ct.vma_added, n);
+		return 0;
+	}
+	atomic_fetch_add(&m->vma_charged, n);
+	return 1;
 }
 
-/* SIGNAL-SAFE: the page is write-protected again (madvise): its mappings
- * merge back, so its unprotect no longer counts. */
-void ct_page_uncharge(struct ct_module *m, uintptr_t page)
+/* SIGNAL-SAFE: m's mappings are merged back (degraded) or gone (unloaded):
+ * what it was charged goes back to the budget, so that a program that
+ * loads and unloads plugins for ever does not run it dry. */
+void ct_vma_refund(struct ct_module *m)
+{
+	atomic_fetch_sub(&ct.vma_added, atomic_exchange(&m->vma_charged, 0));
+}
+
+/* SIGNAL-SAFE: the page is about to be write-protected inside a writable
+ * run (madvise): charges now what its protection and later unprotect
+ * split, once.  0 when over budget. */
+int ct_page_precharge(struct ct_module *m, uintptr_t page)
 {
 	struct ct_range *r = range_of(m, page);
-	if (r && r->charged &&
-	    atomic_exchange(&r->charged[(page - r->start) / ct.page_size], 0))
+	if (!r || !r->charged)
+		return 0;
+	_Atomic uint8_t *charged = &r->charged[(page - r->start) / ct.page_size];
+	if (atomic_load(charged))
+		return 1;
+	if (!ct_vma_charge(m, 2))
+		return 0;
+	if (atomic_exchange(charged, 1)) {
+		atomic_fetch_sub(&m->vma_charged, 2);
 		atomic_fetch_sub(&ct.vma_added, 2);
+	}
+	return 1;
 }
 
 /* SIGNAL-SAFE: makes one page writable.  When the VMA budget is spent or
@@ -235,12 +255,14 @@ int ct_page_unprotect(struct ct_module *m, uintptr_t page)
 	_Atomic uint8_t *charged = &r->charged[(page - r->start) / ct.page_size];
 	if (!atomic_load(charged)) {
 		/* each unprotected page can split one mapping into three */
-		if (!ct_vma_charge(2)) {
+		if (!ct_vma_charge(m, 2)) {
 			ct_module_degrade(m, CT_WHY_VMA_LIMIT);
 			return 0;
 		}
-		if (atomic_exchange(charged, 1))
-			atomic_fetch_sub(&ct.vma_added, 2);   /* another thread did */
+		if (atomic_exchange(charged, 1)) {    /* another thread did */
+			atomic_fetch_sub(&m->vma_charged, 2);
+			atomic_fetch_sub(&ct.vma_added, 2);
+		}
 	}
 	if (ct_sys_mprotect((void *)page, ct.page_size, r->prot) == 0)
 		return 0;
@@ -263,9 +285,7 @@ void ct_module_degrade(struct ct_module *m, uint32_t reason)
 			uint8_t s = atomic_load(&r->state[k]);
 			if (s == CT_PG_PROTECTED || s == CT_PG_CLAIMED)
 				atomic_store(&r->state[k], CT_PG_OPEN);
-			/* its mappings merge back below */
-			if (atomic_exchange(&r->charged[k], 0))
-				atomic_fetch_sub(&ct.vma_added, 2);
+			atomic_store(&r->charged[k], 0);
 		}
 		/* one call per range: the application's own protections (APP
 		 * pages) are rare; keep them by protecting around them */
@@ -273,12 +293,17 @@ void ct_module_degrade(struct ct_module *m, uint32_t reason)
 		protect_runs(r, CT_PG_WRITTEN, r->prot);
 		protect_runs(r, CT_PG_UNTRACKED, r->prot);
 	}
+	ct_vma_refund(m);   /* its mappings merged back */
 	m->reason = reason;
 	const char *why = reason == CT_WHY_VMA_LIMIT ? "the mapping limit (vm.max_map_count) is near"
 			: reason == CT_WHY_MPROTECT ? "mprotect failed"
 			: "the tracer's tables are full";
 	ct_log_note(m->id, reason, why);
-	ct_warn("stopped tracing ", m->path, ": ", why, NULL);
+	/* one line per process: a program that loads plugins for ever must not
+	 * flood its stderr; the log has a note per module */
+	static _Atomic int said;
+	if (!atomic_exchange(&said, 1))
+		ct_warn("stopped tracing ", m->path, ": ", why, NULL);
 }
 
 struct exit_ctx {

@@ -44,3 +44,9 @@ $(ORACLE_TD)/vma-app: tests/vma-app.c $(ORACLE_TD)/libvmabig.so | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(ORACLE_TD) -lvmabig -Wl,-rpath,'$$ORIGIN'
 
 test-progs: $(ORACLE_TD)/vma-app
+
+# ---- thousands of dlopen/dlclose cycles (t-tracer-dlcycles.sh) --------------
+$(ORACLE_TD)/dl-cycles: tests/dl-cycles.c $(ORACLE_TD)/liboracle.so | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(ORACLE_TD) -loracle -ldl -Wl,-rpath,'$$ORIGIN'
+
+test-progs: $(ORACLE_TD)/dl-cycles
