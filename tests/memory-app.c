@@ -129,6 +129,13 @@ static int run_prot(const char *out)
 	said("mprotect Q read-write", mprotect(q, PG, PROT_READ | PROT_WRITE));
 	try_access("Q write after read-write", q, 1, 5);
 
+	/* pkey_mprotect with no key is mprotect */
+	char *k = oracle_page(9);
+	said("pkey_mprotect K read-only, no key", pkey_mprotect(k, PG, PROT_READ, -1));
+	try_access("K write while read-only", k, 1, 1);
+	said("pkey_mprotect K read-write, no key", pkey_mprotect(k, PG, PROT_READ | PROT_WRITE, -1));
+	try_access("K write after read-write", k, 1, 2);
+
 	/* a clean page handed its own protection: the tracer keeps watching */
 	said("mprotect R read-write", mprotect(r, PG, PROT_READ | PROT_WRITE));
 	write_r(r);
