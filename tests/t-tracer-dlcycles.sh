@@ -3,7 +3,9 @@
 # (a program that loads plugins for ever): the output, stderr and status
 # equal untraced, the tracer prints nothing (no table full, no VMA budget
 # spent by libraries long gone), every load is logged as a tracked module
-# with no degrade note, and the last load's pagemap oracle is in the report
+# with no degrade note, the first unload leaves nothing behind (read() into
+# its old range, mapped read-only again, fails with EFAULT as untraced),
+# and the last load's pagemap oracle is in the report
 # as attach/run-time pages (not found only by the exit scan).
 . tests/lib.sh
 tracer_setup dl-cycles oracle-plugin.so
