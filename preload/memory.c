@@ -65,15 +65,21 @@ static int watching(void)
 }
 
 /* SIGNAL-SAFE: moves a page to state `to`; a page being claimed by another
- * thread is waited for briefly first.  Returns the state it had. */
-static uint8_t page_move(_Atomic uint8_t *st, uint8_t to)
+ * thread is waited for briefly first.  Returns the state it had; *claimed
+ * tells whether a claim was seen on the way (it may have changed the
+ * page's protection after the caller's system call). */
+static uint8_t page_move(_Atomic uint8_t *st, uint8_t to, int *claimed)
 {
 	uint8_t s = atomic_load(st);
+	*claimed = 0;
 	for (int spin = 0;; spin++) {
-		if (s == CT_PG_CLAIMED && spin < CLAIM_WAIT) {
-			syscall(SYS_sched_yield);
-			s = atomic_load(st);
-			continue;
+		if (s == CT_PG_CLAIMED) {
+			*claimed = 1;
+			if (spin < CLAIM_WAIT) {
+				syscall(SYS_sched_yield);
+				s = atomic_load(st);
+				continue;
+			}
 		}
 		if (atomic_compare_exchange_weak(st, &s, to))
 			return s;
@@ -143,10 +149,11 @@ static void after_mprotect(const struct ct_span *s, uintptr_t a, uintptr_t e, vo
 		uint8_t old = atomic_load(st);
 		if (old == CT_PG_APP || old == CT_PG_GONE)
 			continue;
-		old = page_move(st, CT_PG_APP);
+		int claimed;
+		page_move(st, CT_PG_APP, &claimed);
 		/* a claim that was under way may have made it writable after
 		 * the application's call: the application's protection wins */
-		if (old == CT_PG_CLAIMED || atomic_load(st) != CT_PG_APP)
+		if (claimed)
 			ct_sys_mprotect((void *)a, ct.page_size, prot);
 		changed = 1;
 	}
@@ -210,8 +217,9 @@ static void mark_gone(const struct ct_span *s, uintptr_t a, uintptr_t e, void *a
 	int changed = 0;
 	for (; a < e; a += ct.page_size) {
 		_Atomic uint8_t *st = state_of(s, a);
+		int claimed;
 		if (atomic_load(st) != CT_PG_GONE) {
-			page_move(st, CT_PG_GONE);
+			page_move(st, CT_PG_GONE, &claimed);
 			changed = 1;
 		}
 	}

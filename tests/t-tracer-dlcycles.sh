@@ -1,5 +1,5 @@
 #!/bin/sh
-# t-tracer-dlcycles.sh - 5,000 dlopen/dlclose cycles of oracle-plugin.so
+# t-tracer-dlcycles.sh - 4,200 dlopen/dlclose cycles of oracle-plugin.so
 # (a program that loads plugins for ever): the output, stderr and status
 # equal untraced, the tracer prints nothing (no table full, no VMA budget
 # spent by libraries long gone), every load is logged as a tracked module
@@ -12,7 +12,7 @@ tracer_setup dl-cycles oracle-plugin.so
 PLUGIN=$B/tests/oracle-plugin.so
 need_report
 need_python3
-N=5000
+N=4200
 
 "$PROG" "$PLUGIN" $N "$T/u.orc" >"$T/u.out" 2>"$T/u.err"
 urc=$?
