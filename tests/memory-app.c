@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 char *oracle_page(int i);
@@ -159,6 +160,22 @@ static int run_prot(const char *out)
 	     mprotect(oracle_page(58), 5 * PG, PROT_READ));
 	try_access("page 59 write after the failed mprotect", oracle_page(59), 1, 7);
 	try_access("page 61 write after the failed mprotect", oracle_page(61), 1, 8);
+
+	/* a fork child: the tracer watches its pages again, but not the ones
+	 * the application protected (P, 59) or unmapped (60) */
+	said("mprotect P read-only again", mprotect(p, PG, PROT_READ));
+	pid_t child = fork();
+	if (child == 0) {
+		try_access("child: P write while read-only", p, 1, 9);
+		try_access("child: page 59 write", oracle_page(59), 1, 9);
+		try_access("child: page 62 write", oracle_page(62), 1, 9);
+		fflush(stdout);
+		_exit(0);
+	}
+	int st = 0;
+	waitpid(child, &st, 0);
+	printf("child exit %d\n", WIFEXITED(st) ? WEXITSTATUS(st) : -WTERMSIG(st));
+	said("mprotect P read-write again", mprotect(p, PG, PROT_READ | PROT_WRITE));
 	printf("faults seen by the program: %d\n", (int)faults);
 	return oracle_dump_file("liboracle.so", out) < 0;
 }

@@ -4,7 +4,9 @@
 #  prot:     mprotect read-only / none / back to read-write of clean and
 #            written pages, and failing calls; the program's SIGSEGV handler
 #            must see exactly the faults it sees untraced, read() into a
-#            read-only page must fail with EFAULT as untraced
+#            read-only page must fail with EFAULT as untraced; a fork child
+#            (watched again by the tracer) must fault on the pages the
+#            application protected and not on others next to an unmapped one
 #  unmap:    munmap + anonymous MAP_FIXED at the same address, mmap MAP_FIXED
 #            straight over tracked pages, mremap of tracked pages elsewhere:
 #            nothing of the tracer touches the new memory (no fault record,
