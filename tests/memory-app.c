@@ -220,6 +220,16 @@ static int run_unmap(const char *out1, const char *out2)
 	}
 	said("mremap unaligned", mremap(u + 1, PG, PG, 0) == MAP_FAILED ? -1 : 0);
 
+	/* mremap shrinking tracked pages in place: the tail is gone */
+	char *s = oracle_page(30);
+	char *shrunk = mremap(s, 4 * PG, PG, 0);
+	said("mremap shrink S", shrunk == s ? 0 : -1);
+	char *g = mmap(s + PG, 3 * PG, PROT_READ, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED_NOREPLACE, -1, 0);
+	printf("anonymous read-only after S: %s\n", g == s + PG ? "yes" : "no");
+	said("read() into the old tail of S", pipe_read(s + 2 * PG, 16));
+	try_access("S write", s, 1, 3);
+	munmap(g, 3 * PG);
+
 	/* the replacements go: the final oracle sees only liboracle's pages */
 	munmap(u, 2 * PG);
 	munmap(f, 2 * PG);
