@@ -185,7 +185,6 @@ void ct_protect_attach_pending(const char *skip);
 void ct_vma_init(void);
 int ct_vma_charge(struct ct_module *m, long n); /* SIGNAL-SAFE: 0 when over budget */
 void ct_vma_refund(struct ct_module *m);          /* SIGNAL-SAFE */
-int ct_page_precharge(struct ct_module *m, uintptr_t page); /* SIGNAL-SAFE */
 int ct_is_sigblocked(uintptr_t page);  /* SIGNAL-SAFE */
 
 /* ---- memory.c: the application's mprotect/munmap/mremap/madvise ------ */

@@ -18,8 +18,8 @@
  *  - munmap, mremap, mmap(MAP_FIXED) over tracked pages: the pages are gone
  *    (CT_PG_GONE); nothing the tracer does touches those addresses again.
  *  - madvise(MADV_DONTNEED): the private copy is thrown away and the page
- *    is clean again, so a page the tracer let go of is write-protected
- *    again to catch its next first write. */
+ *    is clean again, so a page whose first write was recorded is
+ *    write-protected again to catch the next one. */
 #include <errno.h>
 #include <stdarg.h>
 #include <sys/mman.h>
@@ -314,10 +314,12 @@ CT_EXPORT void *mremap(void *old, size_t oldsz, size_t newsz, int flags, ...)
 /* ---- madvise --------------------------------------------------------- */
 
 /* After MADV_DONTNEED the pages hold the file's contents (or zeros in
- * .bss) again and are shared with every other process: the ones the tracer
- * had let go of are watched again.  Pages that were dirty at attach split
- * mappings when protected, so they are charged to the VMA budget (and not
- * re-protected when it is spent). */
+ * .bss) again and are shared with every other process: the ones whose
+ * first write the tracer recorded are watched again, so that the next
+ * write is recorded as a first write too.  They keep their VMA charge:
+ * protecting merges, unprotecting splits as before.  Pages dirty at attach
+ * are left alone: a run-time record after an attach record of one page is
+ * a conflict for the report, and the page was dirty at attach. */
 static void after_dontneed(const struct ct_span *s, uintptr_t a, uintptr_t e, void *arg)
 {
 	(void)arg;
@@ -327,17 +329,11 @@ static void after_dontneed(const struct ct_span *s, uintptr_t a, uintptr_t e, vo
 	int changed = 0;
 	for (; a < e; a += ct.page_size) {
 		_Atomic uint8_t *st = state_of(s, a);
-		uint8_t old = atomic_load(st);
-		if ((old != CT_PG_WRITTEN && old != CT_PG_UNTRACKED) || ct_is_sigblocked(a))
-			continue;
-		/* a page unprotected before keeps its charge: protecting it
-		 * merges, unprotecting it again splits as before */
-		if (old == CT_PG_UNTRACKED && !ct_page_precharge(m, a))
-			continue;
-		if (!atomic_compare_exchange_strong(st, &old, CT_PG_PROTECTED))
+		uint8_t old = CT_PG_WRITTEN;
+		if (ct_is_sigblocked(a) || !atomic_compare_exchange_strong(st, &old, CT_PG_PROTECTED))
 			continue;
 		if (ct_sys_mprotect((void *)a, ct.page_size, s->prot & ~PROT_WRITE)) {
-			atomic_store(st, old);
+			atomic_store(st, CT_PG_WRITTEN);
 			ct_module_degrade(m, errno == ENOMEM ? CT_WHY_VMA_LIMIT : CT_WHY_MPROTECT);
 			return;
 		}

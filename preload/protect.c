@@ -222,26 +222,6 @@ void ct_vma_refund(struct ct_module *m)
 	atomic_fetch_sub(&ct.vma_added, atomic_exchange(&m->vma_charged, 0));
 }
 
-/* SIGNAL-SAFE: the page is about to be write-protected inside a writable
- * run (madvise): charges now what its protection and later unprotect
- * split, once.  0 when over budget. */
-int ct_page_precharge(struct ct_module *m, uintptr_t page)
-{
-	struct ct_range *r = range_of(m, page);
-	if (!r || !r->charged)
-		return 0;
-	_Atomic uint8_t *charged = &r->charged[(page - r->start) / ct.page_size];
-	if (atomic_load(charged))
-		return 1;
-	if (!ct_vma_charge(m, 2))
-		return 0;
-	if (atomic_exchange(charged, 1)) {
-		atomic_fetch_sub(&m->vma_charged, 2);
-		atomic_fetch_sub(&ct.vma_added, 2);
-	}
-	return 1;
-}
-
 /* SIGNAL-SAFE: makes one page writable.  When the VMA budget is spent or
  * mprotect fails, gives up the whole module instead (which also makes the
  * page writable).  Returns 0 either way unless even that failed.  A page
