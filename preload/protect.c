@@ -232,7 +232,11 @@ int ct_page_unprotect(struct ct_module *m, uintptr_t page)
 	struct ct_range *r = range_of(m, page);
 	if (!r)
 		return -1;
-	_Atomic uint8_t *charged = &r->charged[(page - r->start) / ct.page_size];
+	size_t i = (page - r->start) / ct.page_size;
+	uint8_t s = atomic_load(&r->state[i]);
+	if (s == CT_PG_APP || s == CT_PG_GONE)
+		return 0;   /* the application's now (memory.c): hands off */
+	_Atomic uint8_t *charged = &r->charged[i];
 	if (!atomic_load(charged)) {
 		/* each unprotected page can split one mapping into three */
 		if (!ct_vma_charge(m, 2)) {
