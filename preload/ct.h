@@ -24,7 +24,8 @@
 #define CT_HIDDEN       __attribute__((visibility("hidden")))
 #define CT_TLS          __thread __attribute__((tls_model("initial-exec")))
 
-#define CT_MAX_MODULES  4096    /* objects ever loaded in one process */
+#define CT_MAX_MODULES  16384   /* objects ever loaded in one process */
+#define CT_MAX_LIVE     4096    /* objects loaded at once */
 #define CT_MAX_RANGES   8       /* tracked ranges per object */
 #define CT_MAX_GLOBS    16
 
@@ -37,13 +38,21 @@ enum {
 	CT_PG_APP       = 4,  /* the application set its protection: not ours */
 	CT_PG_OPEN      = 5,  /* clean when left writable (sigblocked, degraded,
 	                         * or lent to a call that did not fill it) */
-	CT_PG_LENT      = 6,  /* writable for a system call under way */
+	CT_PG_GONE      = 6,  /* unmapped or replaced by the application */
+	CT_PG_LENT      = 7,  /* writable for a system call under way (lend.c) */
 };
+
+/* ct_module.noted: notes already logged for this module (memory.c) */
+#define CT_MODN_APP_PROTECT 0x1u
+#define CT_MODN_UNMAPPED    0x2u
+#define CT_MODN_REPROTECT   0x4u
 
 struct ct_range {
 	uintptr_t start, end;            /* page aligned, runtime */
 	int prot;                        /* the segment's protection */
 	_Atomic uint8_t *state;          /* (end - start) / page_size bytes */
+	_Atomic uint8_t *charged;        /* per page: its unprotect is counted
+					  * in the VMA budget */
 };
 
 /* One loaded object. */
@@ -65,6 +74,8 @@ struct ct_module {
 	unsigned build_id_len;
 	int seen;                        /* scratch for rescans */
 	int attached;                    /* pages classified and protected */
+	_Atomic uint32_t noted;          /* CT_MODN_* */
+	_Atomic long vma_charged;        /* its share of ct.vma_added */
 };
 
 /* Lookup snapshot for the fault handler: sorted, immutable once published. */
@@ -72,6 +83,7 @@ struct ct_span {
 	uintptr_t start, end;
 	struct ct_module *mod;
 	_Atomic uint8_t *state;
+	int prot;                        /* the range's own protection */
 };
 struct ct_table {
 	size_t n;
@@ -134,6 +146,9 @@ char *ct_utoa(char *p, unsigned long v);           /* SIGNAL-SAFE */
 const char *ct_errstr(int e);                      /* SIGNAL-SAFE */
 void ct_warn(const char *s, ...) __attribute__((sentinel)); /* SIGNAL-SAFE */
 ssize_t ct_sys_read(int fd, void *buf, size_t n);  /* SIGNAL-SAFE */
+void *ct_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off); /* SIGNAL-SAFE */
+int ct_sys_munmap(void *addr, size_t len);         /* SIGNAL-SAFE */
+int ct_sys_madvise(void *addr, size_t len, int advice); /* SIGNAL-SAFE */
 ssize_t ct_sys_pread(int fd, void *buf, size_t n, off_t off); /* SIGNAL-SAFE */
 ssize_t ct_sys_readlink(const char *path, char *buf, size_t n); /* SIGNAL-SAFE */
 int ct_glob_match(const char *pat, const char *s);
@@ -161,6 +176,7 @@ void ct_log_unload(const struct ct_module *m);
 /* ---- modules.c: discovery of loaded objects --------------------------- */
 void ct_modules_scan(int attach);      /* find new objects, drop gone ones */
 void ct_modules_publish(void);
+void ct_modules_unload_at(uintptr_t bias, const void *phdr); /* audit: before unmap */
 struct ct_module *ct_module_find(uintptr_t addr, _Atomic uint8_t **state); /* SIGNAL-SAFE */
 const struct ct_span *ct_span_first(uintptr_t addr, const struct ct_span **end); /* SIGNAL-SAFE */
 
@@ -174,6 +190,12 @@ void ct_probe_sigblocked(void);
 void ct_protect_open_sigblocked(void);
 void ct_protect_attach_pending(const char *skip);
 void ct_vma_init(void);
+int ct_vma_charge(struct ct_module *m, long n); /* SIGNAL-SAFE: 0 when over budget */
+void ct_vma_refund(struct ct_module *m);          /* SIGNAL-SAFE */
+int ct_is_sigblocked(uintptr_t page);  /* SIGNAL-SAFE */
+
+/* ---- memory.c: the application's mprotect/munmap/mremap/madvise ------ */
+int ct_sys_mprotect(void *addr, size_t len, int prot); /* SIGNAL-SAFE */
 
 /* ---- fault.c: the SIGSEGV handler ------------------------------------ */
 int ct_fault_install(void);

@@ -79,14 +79,7 @@ CT_EXPORT void cowtrace_audit_close(uintptr_t bias, const void *phdr)
 	if (!ct.initialized || ct.disabled)
 		return;
 	pthread_mutex_lock(&ct.lock); /* SIGNAL-UNSAFE-OK: loader and constructor context */
-	for (uint32_t i = 0; i < ct.nmodules; i++) {
-		struct ct_module *m = &ct.modules[i];
-		if (atomic_load(&m->live) && m->bias == bias && (!phdr || m->phdr == phdr)) {
-			atomic_store(&m->live, 0);
-			ct_log_unload(m);
-			ct_modules_publish();
-		}
-	}
+	ct_modules_unload_at(bias, phdr);
 	pthread_mutex_unlock(&ct.lock);
 }
 

@@ -80,7 +80,7 @@ static int grow(size_t need)
 		close(fd);
 		goto out;
 	}
-	void *p = mmap(lg.base + have, want - have, PROT_READ | PROT_WRITE,
+	void *p = ct_sys_mmap(lg.base + have, want - have, PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_FIXED, fd, (off_t)have);
 	close(fd);
 	if (p == MAP_FAILED)
@@ -265,7 +265,7 @@ static int start_log(void)
 		unlink(lg.path);
 		return -1;
 	}
-	void *p = mmap(lg.base, LOG_INITIAL, PROT_READ | PROT_WRITE,
+	void *p = ct_sys_mmap(lg.base, LOG_INITIAL, PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_FIXED, fd, 0);
 	close(fd);
 	if (p == MAP_FAILED) {
@@ -273,7 +273,7 @@ static int start_log(void)
 		return -1;
 	}
 	/* drop whatever the window still maps beyond the new file */
-	mmap(lg.base + LOG_INITIAL, LOG_WINDOW - LOG_INITIAL, PROT_NONE,
+	ct_sys_mmap(lg.base + LOG_INITIAL, LOG_WINDOW - LOG_INITIAL, PROT_NONE,
 	     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0);
 	atomic_store(&lg.mapped, LOG_INITIAL);
 
@@ -306,19 +306,19 @@ int ct_log_open(void)
 {
 	lg.pid = (pid_t)ct_syscall(SYS_getpid, 0, 0, 0, 0, 0, 0);
 	copy_comm();
-	lg.base = mmap(NULL, LOG_WINDOW, PROT_NONE,
+	lg.base = ct_sys_mmap(NULL, LOG_WINDOW, PROT_NONE,
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	if (lg.base == MAP_FAILED) {
 		lg.base = NULL;
 		ct_warn("cannot reserve address space for the log; tracing is off", NULL);
 		return -1;
 	}
-	void *o = mmap(NULL, ct.page_size, PROT_READ | PROT_WRITE,
+	void *o = ct_sys_mmap(NULL, ct.page_size, PROT_READ | PROT_WRITE,
 		       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (o != MAP_FAILED && madvise(o, ct.page_size, MADV_WIPEONFORK) == 0)
+	if (o != MAP_FAILED && ct_sys_madvise(o, ct.page_size, MADV_WIPEONFORK) == 0)
 		lg.owner = o;
 	else if (o != MAP_FAILED)
-		munmap(o, ct.page_size);
+		ct_sys_munmap(o, ct.page_size);
 	return start_log();
 }
 

@@ -17,14 +17,19 @@ struct found {
 	int phnum;
 };
 
-static struct found found[CT_MAX_MODULES];
+static struct found found[CT_MAX_LIVE];
 static int nfound;
+
+/* The modules loaded now, so that a scan costs what is loaded, not what
+ * was ever loaded (programs that load and unload plugins for ever). */
+static struct ct_module *live[CT_MAX_LIVE];
+static int nlive;
 
 static int collect(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	(void)size;
 	(void)arg;
-	if (nfound == CT_MAX_MODULES)
+	if (nfound == CT_MAX_LIVE)
 		return 1;
 	found[nfound++] = (struct found){ info->dlpi_addr, info->dlpi_name,
 					  info->dlpi_phdr, info->dlpi_phnum };
@@ -90,11 +95,11 @@ static void compute_ranges(struct ct_module *m)
 		uintptr_t e = page_up(m->bias + p->p_vaddr + p->p_memsz);
 		if (m->relro_end > m->relro_start && m->relro_start < e && m->relro_end > s) {
 			if (m->relro_start > s && m->nranges < CT_MAX_RANGES - 1)
-				m->ranges[m->nranges++] = (struct ct_range){ s, m->relro_start, prot, NULL };
+				m->ranges[m->nranges++] = (struct ct_range){ s, m->relro_start, prot, NULL, NULL };
 			s = m->relro_end > s ? m->relro_end : s;
 		}
 		if (s < e)
-			m->ranges[m->nranges++] = (struct ct_range){ s, e, prot, NULL };
+			m->ranges[m->nranges++] = (struct ct_range){ s, e, prot, NULL, NULL };
 	}
 	for (int i = 0; i < m->nranges; i++)
 		m->writable_pages += (uint32_t)((m->ranges[i].end - m->ranges[i].start) / ct.page_size);
@@ -149,10 +154,11 @@ static char *copy_path(const char *name, int is_main)
 
 static struct ct_module *add_module(const struct found *f, int is_main)
 {
-	if (ct.nmodules == CT_MAX_MODULES) {
+	if (ct.nmodules == CT_MAX_MODULES || nlive == CT_MAX_LIVE) {
 		static int said;
 		if (!said++)
-			ct_warn("more than 4096 objects loaded: later ones are not traced", NULL);
+			ct_warn("more than 16384 objects loaded, or 4096 at once: "
+				"later ones are not traced", NULL);
 		return NULL;
 	}
 	struct ct_module *m = &ct.modules[ct.nmodules];
@@ -169,7 +175,33 @@ static struct ct_module *add_module(const struct found *f, int is_main)
 	classify(m, f);
 	ct.nmodules++;
 	atomic_store(&m->live, 1);
+	live[nlive++] = m;
 	return m;
+}
+
+/* m is unloaded: out of the live list, the log says so, its share of the
+ * VMA budget goes back.  The caller publishes a new table. */
+static void unload(int i)
+{
+	struct ct_module *m = live[i];
+	live[i] = live[--nlive];
+	atomic_store(&m->live, 0);
+	ct_log_unload(m);
+	ct_vma_refund(m);
+}
+
+/* Called by the audit module before an object is unmapped.  Caller holds
+ * ct.lock. */
+void ct_modules_unload_at(uintptr_t bias, const void *phdr)
+{
+	int changed = 0;
+	for (int i = nlive - 1; i >= 0; i--)
+		if (live[i]->bias == bias && (!phdr || (const void *)live[i]->phdr == phdr)) {
+			unload(i);
+			changed = 1;
+		}
+	if (changed)
+		ct_modules_publish();
 }
 
 static int by_start(const void *a, const void *b)
@@ -183,9 +215,9 @@ static int by_start(const void *a, const void *b)
 void ct_modules_publish(void)
 {
 	size_t n = 0;
-	for (uint32_t i = 0; i < ct.nmodules; i++) {
-		struct ct_module *m = &ct.modules[i];
-		if (atomic_load(&m->live) && !(m->flags & CT_MODF_UNTRACKED))
+	for (int i = 0; i < nlive; i++) {
+		struct ct_module *m = live[i];
+		if (!(m->flags & CT_MODF_UNTRACKED))
 			for (int r = 0; r < m->nranges; r++)
 				n += m->ranges[r].state != NULL;
 	}
@@ -193,14 +225,14 @@ void ct_modules_publish(void)
 	if (!t)
 		return;
 	t->n = 0;
-	for (uint32_t i = 0; i < ct.nmodules; i++) {
-		struct ct_module *m = &ct.modules[i];
-		if (!atomic_load(&m->live) || (m->flags & CT_MODF_UNTRACKED))
+	for (int i = 0; i < nlive; i++) {
+		struct ct_module *m = live[i];
+		if (m->flags & CT_MODF_UNTRACKED)
 			continue;
 		for (int r = 0; r < m->nranges; r++)
 			if (m->ranges[r].state && t->n < n)
 				t->span[t->n++] = (struct ct_span){ m->ranges[r].start,
-					m->ranges[r].end, m, m->ranges[r].state };
+					m->ranges[r].end, m, m->ranges[r].state, m->ranges[r].prot };
 	}
 	qsort(t->span, t->n, sizeof t->span[0], by_start);
 	atomic_store_explicit(&ct.table, t, memory_order_release);
@@ -237,27 +269,42 @@ struct ct_module *ct_module_find(uintptr_t addr, _Atomic uint8_t **state)
 	return s->mod;
 }
 
+static int by_key(const void *a, const void *b)
+{
+	const struct ct_module *x = *(struct ct_module *const *)a, *y = *(struct ct_module *const *)b;
+	if (x->bias != y->bias)
+		return x->bias < y->bias ? -1 : 1;
+	return x->phdr < y->phdr ? -1 : x->phdr > y->phdr;
+}
+
+/* The live module loaded at f's bias with f's program headers, if any;
+ * `sorted` holds n live modules ordered by_key. */
+static struct ct_module *find_live(struct ct_module **sorted, int n, const struct found *f)
+{
+	struct ct_module key = { .bias = f->bias, .phdr = f->phdr }, *kp = &key;
+	struct ct_module **hit = bsearch(&kp, sorted, (size_t)n, sizeof *sorted, by_key);
+	return hit ? *hit : NULL;
+}
+
 /* Finds objects that appeared or went away since the last scan.  New ones
  * are described in the log and attached; gone ones leave the table before
- * anything else can be mapped at their addresses.  Caller holds ct.lock. */
+ * anything else can be mapped at their addresses.  Costs
+ * O((found + live) log live), whatever was loaded before.  Caller holds
+ * ct.lock. */
 void ct_modules_scan(int attach)
 {
+	static struct ct_module *sorted[CT_MAX_LIVE];
 	nfound = 0;
 	dl_iterate_phdr(collect, NULL);
 
-	for (uint32_t i = 0; i < ct.nmodules; i++)
-		ct.modules[i].seen = 0;
+	int nsorted = nlive;
+	memcpy(sorted, live, (size_t)nlive * sizeof live[0]);
+	qsort(sorted, (size_t)nsorted, sizeof sorted[0], by_key);
+	for (int i = 0; i < nlive; i++)
+		live[i]->seen = 0;
 	int changed = 0;
 	for (int k = 0; k < nfound; k++) {
-		struct ct_module *m = NULL;
-		for (uint32_t i = 0; i < ct.nmodules; i++) {
-			struct ct_module *c = &ct.modules[i];
-			if (atomic_load(&c->live) && c->bias == found[k].bias &&
-			    c->phdr == found[k].phdr) {
-				m = c;
-				break;
-			}
-		}
+		struct ct_module *m = find_live(sorted, nsorted, &found[k]);
 		if (m) {
 			m->seen = 1;
 			continue;
@@ -274,14 +321,11 @@ void ct_modules_scan(int attach)
 			ct_protect_attach(m);
 		changed = 1;
 	}
-	for (uint32_t i = 0; i < ct.nmodules; i++) {
-		struct ct_module *m = &ct.modules[i];
-		if (atomic_load(&m->live) && !m->seen) {
-			atomic_store(&m->live, 0);
-			ct_log_unload(m);
+	for (int i = nlive - 1; i >= 0; i--)
+		if (!live[i]->seen) {
+			unload(i);
 			changed = 1;
 		}
-	}
 	if (changed)
 		ct_modules_publish();
 }

@@ -57,7 +57,8 @@ fail:
 	return -1;
 }
 
-static int is_sigblocked(uintptr_t page)
+/* SIGNAL-SAFE */
+int ct_is_sigblocked(uintptr_t page)
 {
 	for (int i = 0; i < ct.nsigblocked; i++)
 		if (ct.sigblocked[i] == page)
@@ -86,7 +87,7 @@ static int protect_runs(struct ct_range *r, uint8_t want, int prot)
 		size_t j = i;
 		while (j < n && atomic_load(&r->state[j]) == want)
 			j++;
-		if (mprotect((void *)(r->start + i * ct.page_size), (j - i) * ct.page_size, prot))
+		if (ct_sys_mprotect((void *)(r->start + i * ct.page_size), (j - i) * ct.page_size, prot))
 			return -1;
 		runs++;
 		i = j;
@@ -117,13 +118,13 @@ static void classify_page(void *arg, uintptr_t page, uint64_t e)
 	_Atomic uint8_t *st = &c->r->state[(page - c->r->start) / ct.page_size];
 	uint8_t old = atomic_load(st);
 
-	if (c->reattach && (old == CT_PG_PROTECTED || old == CT_PG_APP ||
-			    (old == CT_PG_OPEN && is_sigblocked(page))))
+	if (c->reattach && (old == CT_PG_PROTECTED || old == CT_PG_APP || old == CT_PG_GONE ||
+			    (old == CT_PG_OPEN && ct_is_sigblocked(page))))
 		return;
 	if (pm_dirty(e)) {
 		atomic_store(st, CT_PG_UNTRACKED);
 		ct_log_page(c->m, page, CT_PAGE_ATTACH, 0);
-	} else if (is_sigblocked(page)) {
+	} else if (ct_is_sigblocked(page)) {
 		atomic_store(st, CT_PG_OPEN);
 		ct_log_page(c->m, page, CT_PAGE_UNPROTECTED, CT_WHY_SIGBLOCKED);
 	} else {
@@ -146,8 +147,11 @@ static void attach(struct ct_module *m, int reattach)
 	int runs = 0;
 	for (int i = 0; i < m->nranges; i++) {
 		struct ct_range *r = &m->ranges[i];
-		if (!r->state)
-			r->state = ct_arena_alloc((r->end - r->start) / ct.page_size);
+		size_t n = (r->end - r->start) / ct.page_size;
+		if (!r->state) {
+			r->charged = ct_arena_alloc(n);
+			r->state = r->charged ? ct_arena_alloc(n) : NULL;
+		}
 		if (!r->state) {
 			ct_module_degrade(m, CT_WHY_TABLE_FULL);
 			return;
@@ -158,7 +162,7 @@ static void attach(struct ct_module *m, int reattach)
 		runs += count_runs(r, CT_PG_PROTECTED);
 	}
 	/* each protected run can split one mapping into three */
-	if (atomic_fetch_add(&ct.vma_added, 2 * runs) + 2 * runs > ct.vma_limit) {
+	if (!ct_vma_charge(m, 2L * runs)) {
 		ct_module_degrade(m, CT_WHY_VMA_LIMIT);
 		return;
 	}
@@ -199,22 +203,56 @@ void ct_protect_reattach_all(void)
 			attach(&ct.modules[i], 1);
 }
 
+/* SIGNAL-SAFE: counts n more mappings of m against the budget; 0 (and
+ * nothing counted) when that would pass it. */
+int ct_vma_charge(struct ct_module *m, long n)
+{
+	if (atomic_fetch_add(&ct.vma_added, n) + n > ct.vma_limit) {
+		atomic_fetch_sub(&ct.vma_added, n);
+		return 0;
+	}
+	atomic_fetch_add(&m->vma_charged, n);
+	return 1;
+}
+
+/* SIGNAL-SAFE: m's mappings are merged back (degraded) or gone (unloaded):
+ * what it was charged goes back to the budget, so that a program that
+ * loads and unloads plugins for ever does not run it dry. */
+void ct_vma_refund(struct ct_module *m)
+{
+	atomic_fetch_sub(&ct.vma_added, atomic_exchange(&m->vma_charged, 0));
+}
+
 /* SIGNAL-SAFE: makes one page writable.  When the VMA budget is spent or
  * mprotect fails, gives up the whole module instead (which also makes the
- * page writable).  Returns 0 either way unless even that failed. */
+ * page writable).  Returns 0 either way unless even that failed.  A page
+ * is charged once: a second thread that finds it claimed unprotects it
+ * again (mprotect is idempotent) without splitting anything more. */
 int ct_page_unprotect(struct ct_module *m, uintptr_t page)
 {
 	struct ct_range *r = range_of(m, page);
 	if (!r)
 		return -1;
-	if (atomic_fetch_add(&ct.vma_added, 2) + 2 > ct.vma_limit) {
-		ct_module_degrade(m, CT_WHY_VMA_LIMIT);
-		return 0;
+	size_t i = (page - r->start) / ct.page_size;
+	uint8_t s = atomic_load(&r->state[i]);
+	if (s == CT_PG_APP || s == CT_PG_GONE)
+		return 0;   /* the application's now (memory.c): hands off */
+	_Atomic uint8_t *charged = &r->charged[i];
+	if (!atomic_load(charged)) {
+		/* each unprotected page can split one mapping into three */
+		if (!ct_vma_charge(m, 2)) {
+			ct_module_degrade(m, CT_WHY_VMA_LIMIT);
+			return 0;
+		}
+		if (atomic_exchange(charged, 1)) {    /* another thread did */
+			atomic_fetch_sub(&m->vma_charged, 2);
+			atomic_fetch_sub(&ct.vma_added, 2);
+		}
 	}
-	if (mprotect((void *)page, ct.page_size, r->prot) == 0)
+	if (ct_sys_mprotect((void *)page, ct.page_size, r->prot) == 0)
 		return 0;
 	ct_module_degrade(m, errno == ENOMEM ? CT_WHY_VMA_LIMIT : CT_WHY_MPROTECT);
-	return mprotect((void *)page, ct.page_size, r->prot);
+	return ct_sys_mprotect((void *)page, ct.page_size, r->prot);
 }
 
 /* SIGNAL-SAFE: stops tracking m: every protected page becomes writable
@@ -232,6 +270,7 @@ void ct_module_degrade(struct ct_module *m, uint32_t reason)
 			uint8_t s = atomic_load(&r->state[k]);
 			if (s == CT_PG_PROTECTED || s == CT_PG_CLAIMED || s == CT_PG_LENT)
 				atomic_store(&r->state[k], CT_PG_OPEN);
+			atomic_store(&r->charged[k], 0);
 		}
 		/* one call per range: the application's own protections (APP
 		 * pages) are rare; keep them by protecting around them */
@@ -239,12 +278,17 @@ void ct_module_degrade(struct ct_module *m, uint32_t reason)
 		protect_runs(r, CT_PG_WRITTEN, r->prot);
 		protect_runs(r, CT_PG_UNTRACKED, r->prot);
 	}
+	ct_vma_refund(m);   /* its mappings merged back */
 	m->reason = reason;
 	const char *why = reason == CT_WHY_VMA_LIMIT ? "the mapping limit (vm.max_map_count) is near"
 			: reason == CT_WHY_MPROTECT ? "mprotect failed"
 			: "the tracer's tables are full";
 	ct_log_note(m->id, reason, why);
-	ct_warn("stopped tracing ", m->path, ": ", why, NULL);
+	/* one line per process: a program that loads plugins for ever must not
+	 * flood its stderr; the log has a note per module */
+	static _Atomic int said;
+	if (!atomic_exchange(&said, 1))
+		ct_warn("stopped tracing ", m->path, ": ", why, NULL);
 }
 
 struct exit_ctx {
@@ -263,7 +307,7 @@ static void exit_page(void *arg, uintptr_t page, uint64_t e)
 		if (s == CT_PG_APP)
 			reason = CT_WHY_APP_PROTECT;
 		else if (!atomic_load(&c->m->degraded))
-			reason = is_sigblocked(page) ? CT_WHY_SIGBLOCKED : CT_WHY_SHORT_READ;
+			reason = ct_is_sigblocked(page) ? CT_WHY_SIGBLOCKED : CT_WHY_SHORT_READ;
 	}
 	if (pm_dirty(e))
 		ct_log_page(c->m, page, CT_PAGE_EXIT, reason);
@@ -397,7 +441,7 @@ void ct_probe_sigblocked(void)
 		for (uint32_t i = 0; i < ct.nmodules; i++)
 			for (int k = 0; k < ct.modules[i].nranges; k++) {
 				struct ct_range *r = &ct.modules[i].ranges[k];
-				mprotect((void *)r->start, r->end - r->start, r->prot);
+				ct_sys_mprotect((void *)r->start, r->end - r->start, r->prot);
 			}
 		struct snap_ctx c = { before, 0, fds[1], 0 };
 		probe_walk(&c);
@@ -430,7 +474,7 @@ void ct_protect_open_sigblocked(void)
 		if (!m || atomic_load(st) != CT_PG_PROTECTED)
 			continue;
 		atomic_store(st, CT_PG_OPEN);
-		mprotect((void *)page, ct.page_size, range_of(m, page)->prot);
+		ct_sys_mprotect((void *)page, ct.page_size, range_of(m, page)->prot);
 		ct_log_page(m, page, CT_PAGE_UNPROTECTED, CT_WHY_SIGBLOCKED);
 	}
 }

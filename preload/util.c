@@ -52,6 +52,24 @@ uint64_t ct_now_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* SIGNAL-SAFE: the tracer's own mappings (log window, arena), past the
+ * application's mmap/munmap/madvise wrappers (memory.c). */
+void *ct_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
+{
+	long r = ct_syscall(SYS_mmap, (long)addr, (long)len, prot, flags, fd, (long)off);
+	return r == -1 ? MAP_FAILED : (void *)r;
+}
+
+int ct_sys_munmap(void *addr, size_t len)
+{
+	return (int)ct_syscall(SYS_munmap, (long)addr, (long)len, 0, 0, 0, 0);
+}
+
+int ct_sys_madvise(void *addr, size_t len, int advice)
+{
+	return (int)ct_syscall(SYS_madvise, (long)addr, (long)len, advice, 0, 0, 0);
+}
+
 /* SIGNAL-SAFE */
 pid_t ct_gettid(void)
 {
@@ -127,7 +145,7 @@ void *ct_arena_alloc(size_t size)
 	size = (size + 15) & ~(size_t)15;
 	if (!cur || (size_t)(end - cur) < size) {
 		size_t chunk = size > (1u << 20) ? size : (1u << 20);
-		void *p = mmap(NULL, chunk, PROT_READ | PROT_WRITE,
+		void *p = ct_sys_mmap(NULL, chunk, PROT_READ | PROT_WRITE,
 			       MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED)
 			return NULL;

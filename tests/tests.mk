@@ -48,3 +48,25 @@ $(BUILD)/tests/phase-app: tests/phase-app.c $(BUILD)/tests/libphase.so | $(BUILD
 	$(CC) $(ALL_CFLAGS) -g -O1 -fPIE -pie -Wl,-z,now -o $@ $< -L$(BUILD)/tests -lphase -Wl,-rpath,'$$ORIGIN'
 
 test-progs: $(BUILD)/tests/phase-app
+
+# ---- memory changes by the application (t-tracer-memory*.sh) ----------------
+$(ORACLE_TD)/memory-app: tests/memory-app.c $(ORACLE_TD)/liboracle.so | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(ORACLE_TD) -loracle -Wl,-rpath,'$$ORIGIN'
+
+test-progs: $(ORACLE_TD)/memory-app
+
+# ---- the VMA limit (t-tracer-vma.sh): 40,000 file-backed writable pages ------
+# libvmabig.so is 160 MiB on disk (initialised .data): built once, in build/.
+$(ORACLE_TD)/libvmabig.so: tests/vma-lib.c | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -fPIC -shared -Wl,-soname,libvmabig.so -o $@ $<
+
+$(ORACLE_TD)/vma-app: tests/vma-app.c $(ORACLE_TD)/libvmabig.so | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(ORACLE_TD) -lvmabig -Wl,-rpath,'$$ORIGIN'
+
+test-progs: $(ORACLE_TD)/vma-app
+
+# ---- thousands of dlopen/dlclose cycles (t-tracer-dlcycles.sh) --------------
+$(ORACLE_TD)/dl-cycles: tests/dl-cycles.c $(ORACLE_TD)/liboracle.so | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(ORACLE_TD) -loracle -ldl -Wl,-rpath,'$$ORIGIN'
+
+test-progs: $(ORACLE_TD)/dl-cycles
