@@ -228,7 +228,8 @@ static int when_rank(uint8_t when)
 }
 
 /* Add one page, keeping one entry per (module, page), the most telling
- * record (when_rank).  Takes over np->frames. */
+ * record (when_rank), of two runtime records the later.  Takes over
+ * np->frames. */
 static void add_page(struct parser *ps, struct ct_page *np)
 {
 	struct ct_log *log = ps->log;
@@ -254,7 +255,10 @@ static void add_page(struct parser *ps, struct ct_page *np)
 	else if ((e->when == CT_WHEN_ATTACH && np->when == CT_WHEN_RUNTIME) ||
 		 (e->when == CT_WHEN_RUNTIME && np->when == CT_WHEN_ATTACH))
 		log->nconflicts++;
-	if (new_rank > old_rank) {
+	/* two runtime records: the page was made clean again in between
+	 * (madvise(MADV_DONTNEED) protects it anew); the later write made the
+	 * private copy the process has now */
+	if (new_rank > old_rank || (new_rank == old_rank && np->when == CT_WHEN_RUNTIME)) {
 		free(e->frames);
 		*e = *np;
 		return;

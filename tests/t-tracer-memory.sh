@@ -61,6 +61,14 @@ sys.exit(0 if len(hits) == 1 else 1)' "$T/prot-preload.json"
 		for mode in preload launcher; do
 			CHECK "dontneed $mode: the write after DONTNEED is recorded again, by write_second" \
 				python3 "$ROOT/tests/rawlog.py" second-write "$T/dontneed-$mode" "$T/dontneed-$mode.2"
+			CHECK "dontneed $mode: the report names write_second, whose write made the page private" \
+				python3 -c '
+import json, sys
+rep = json.load(open(sys.argv[1]))
+w = sorted({p["writer"] for p in rep["pages"] if p["library"].endswith("liboracle.so")
+            and p["when"] == "runtime" and p["writer"] in ("write_first", "write_second")})
+print("  writers:", w)
+sys.exit(0 if w == ["write_second"] else 1)' "$T/dontneed-$mode.json"
 		done
 	fi
 done
