@@ -28,3 +28,20 @@ $(BUILD)/tests/own-unwinder: tests/own-unwinder.c | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -O0 -fasynchronous-unwind-tables -o $@ $< $(LLVM_UNWIND) -Wl,-rpath,$(dir $(LLVM_UNWIND))
 test-progs: $(BUILD)/tests/own-unwinder
 endif
+
+# lifetime, descriptor, crash and failure-mode tests (t-tracer-lifetime,
+# t-tracer-fds, t-tracer-crash2, t-tracer-fail): programs on liboracle, a
+# waiter that prints the wait status, a seccomp launcher and a static program
+LIFE_PROGS = $(ORACLE_TD)/life $(ORACLE_TD)/fds $(ORACLE_TD)/crash2 $(ORACLE_TD)/fill
+
+$(LIFE_PROGS): $(ORACLE_TD)/%: tests/%.c $(ORACLE_TD)/liboracle.so | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -Iinclude -o $@ $< -L$(ORACLE_TD) -loracle -lpthread -Wl,-rpath,'$$ORIGIN'
+
+$(ORACLE_TD)/waitstatus $(ORACLE_TD)/seccomp-run: $(ORACLE_TD)/%: tests/%.c | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -o $@ $<
+
+# static: no tracer can attach; the test skips when libc.a is missing
+$(ORACLE_TD)/static-hello: tests/static-hello.c | $(BUILD)/tests
+	-$(CC) $(ALL_CFLAGS) -static -o $@ $<
+
+test-progs: $(LIFE_PROGS) $(ORACLE_TD)/waitstatus $(ORACLE_TD)/seccomp-run $(ORACLE_TD)/static-hello
