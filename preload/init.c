@@ -1,9 +1,11 @@
 /* init.c - attaching to the process: from the audit module right after
  * relocation (before any constructor) when LD_AUDIT is set, otherwise from
  * this library's constructor; and the clean end at exit. */
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ct.h"
@@ -42,6 +44,37 @@ static int start(char **envp)
 	return 0;
 }
 
+/* Is fd a pipe end opened with O_NONBLOCK and O_CLOEXEC, as libunwind's? */
+static int is_unwind_pipe(int fd)
+{
+	struct stat st;
+	int fl = fcntl(fd, F_GETFL), fdfl = fcntl(fd, F_GETFD);
+	return fl >= 0 && fdfl >= 0 && (fl & O_NONBLOCK) && (fdfl & FD_CLOEXEC) &&
+	       fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
+}
+
+/* libunwind opens a pipe when it sets itself up, for checking addresses in
+ * case mincore() does not work (it does on Linux, so the pipe stays
+ * unused).  The program must not see it: programs list, count, close and
+ * reuse their descriptors.  pipe2 takes the two lowest free numbers, so a
+ * pipe of our own made and closed just before tells which numbers
+ * libunwind's gets; nothing else runs in between (loader or constructor
+ * context). */
+static void unwind_init_without_fds(void)
+{
+	int probe[2];
+	if (pipe2(probe, O_CLOEXEC) != 0) {
+		ct_unwind_init();
+		return;
+	}
+	close(probe[0]);
+	close(probe[1]);
+	ct_unwind_init();
+	for (int i = 0; i < 2; i++)
+		if (is_unwind_pipe(probe[i]))
+			close(probe[i]);
+}
+
 /* Called by libcowtrace-audit.so when the initial objects are relocated and
  * no constructor has run yet.  libc of this namespace is not initialised:
  * only system calls and our own code here.  libc's own pages wait for the
@@ -54,7 +87,7 @@ CT_EXPORT void cowtrace_audit_startup(char **envp)
 	if (start(envp))
 		return;
 	ct.early = 1;
-	ct_unwind_init();
+	unwind_init_without_fds();
 	pthread_mutex_lock(&ct.lock); /* SIGNAL-UNSAFE-OK: loader and constructor context */
 	ct_modules_scan(0);
 	ct_protect_attach_pending("libc.so.6");
@@ -126,7 +159,7 @@ __attribute__((constructor(101))) static void cowtrace_init(int argc, char **arg
 		return;
 	ct_hooks_init();
 	if (!ct.unwind_ready)
-		ct_unwind_init();
+		unwind_init_without_fds();
 
 	pthread_mutex_lock(&ct.lock); /* SIGNAL-UNSAFE-OK: loader and constructor context */
 	if (!ct.early)
