@@ -1,6 +1,7 @@
 /* init.c - attaching to the process: from the audit module right after
  * relocation (before any constructor) when LD_AUDIT is set, otherwise from
  * this library's constructor; and the clean end at exit. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,13 +25,24 @@ void ct_disable(const char *why, uint32_t reason)
 	ct_warn(why, NULL);
 }
 
+/* Without /proc there is no pagemap (which pages are private already), no
+ * count of mappings and no names: say so once and stay out of the way. */
+static int proc_mounted(void)
+{
+	if (access("/proc/self/pagemap", F_OK) == 0)
+		return 1;
+	ct_warn("cannot find /proc/self/pagemap (is /proc mounted?): ", ct_errstr(errno),
+		"; tracing is off for this process", NULL);
+	return 0;
+}
+
 /* Options, log and handler: the parts that need no initialised libc. */
 static int start(char **envp)
 {
 	ct.page_size = getauxval(AT_PAGESZ);
 	if (!ct.page_size)
 		ct.page_size = 4096;
-	if (ct_options_parse(&ct.opt, envp) || ct_log_open()) {
+	if (ct_options_parse(&ct.opt, envp) || !proc_mounted() || ct_log_open()) {
 		ct.disabled = 1;
 		return -1;
 	}
