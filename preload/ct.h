@@ -147,6 +147,7 @@ int ct_log_owned(void);                            /* SIGNAL-SAFE */
 int ct_log_is_mine(void);                          /* SIGNAL-SAFE */
 int ct_log_reopen_child(void);                     /* SIGNAL-SAFE */
 void ct_log_set_flag(uint32_t flag);               /* SIGNAL-SAFE */
+void ct_log_clear_flag(uint32_t flag);             /* SIGNAL-SAFE */
 void ct_log_close(int status);
 void ct_log_note(uint32_t module, uint32_t reason, const char *text); /* SIGNAL-SAFE */
 void ct_log_page(const struct ct_module *m, uintptr_t page, unsigned kind,
@@ -179,6 +180,9 @@ int ct_record_first_write(struct ct_module *m, _Atomic uint8_t *st, uintptr_t pa
 			  uintptr_t addr, uintptr_t ip, int via, void *uc); /* SIGNAL-SAFE */
 
 /* ---- unwind.c -------------------------------------------------------- */
+/* set while this thread is inside libunwind: its memory-check pipe is
+ * refused (see pipe2 in syscalls.c) */
+CT_HIDDEN extern CT_TLS int ct_in_unwinder;
 void ct_unwind_init(void);
 int ct_unwind(void *uc, uint64_t *frames, int max, uintptr_t from); /* SIGNAL-SAFE */
 
@@ -191,5 +195,7 @@ const sigset_t *ct_wait_mask(const sigset_t *m, sigset_t *copy);
 /* ---- init.c ---------------------------------------------------------- */
 void ct_disable(const char *why, uint32_t reason); /* SIGNAL-SAFE */
 void ct_finish(int status);
+int ct_finish_image(void);
+void ct_finish_undo(int marked);
 
 #endif

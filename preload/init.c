@@ -2,11 +2,9 @@
  * relocation (before any constructor) when LD_AUDIT is set, otherwise from
  * this library's constructor; and the clean end at exit. */
 #include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "ct.h"
@@ -56,37 +54,6 @@ static int start(char **envp)
 	return 0;
 }
 
-/* Is fd a pipe end opened with O_NONBLOCK and O_CLOEXEC, as libunwind's? */
-static int is_unwind_pipe(int fd)
-{
-	struct stat st;
-	int fl = fcntl(fd, F_GETFL), fdfl = fcntl(fd, F_GETFD);
-	return fl >= 0 && fdfl >= 0 && (fl & O_NONBLOCK) && (fdfl & FD_CLOEXEC) &&
-	       fstat(fd, &st) == 0 && S_ISFIFO(st.st_mode);
-}
-
-/* libunwind opens a pipe when it sets itself up, for checking addresses in
- * case mincore() does not work (it does on Linux, so the pipe stays
- * unused).  The program must not see it: programs list, count, close and
- * reuse their descriptors.  pipe2 takes the two lowest free numbers, so a
- * pipe of our own made and closed just before tells which numbers
- * libunwind's gets; nothing else runs in between (loader or constructor
- * context). */
-static void unwind_init_without_fds(void)
-{
-	int probe[2];
-	if (pipe2(probe, O_CLOEXEC) != 0) {
-		ct_unwind_init();
-		return;
-	}
-	close(probe[0]);
-	close(probe[1]);
-	ct_unwind_init();
-	for (int i = 0; i < 2; i++)
-		if (is_unwind_pipe(probe[i]))
-			close(probe[i]);
-}
-
 /* Called by libcowtrace-audit.so when the initial objects are relocated and
  * no constructor has run yet.  libc of this namespace is not initialised:
  * only system calls and our own code here.  libc's own pages wait for the
@@ -99,7 +66,7 @@ CT_EXPORT void cowtrace_audit_startup(char **envp)
 	if (start(envp))
 		return;
 	ct.early = 1;
-	unwind_init_without_fds();
+	ct_unwind_init();
 	pthread_mutex_lock(&ct.lock); /* SIGNAL-UNSAFE-OK: loader and constructor context */
 	ct_modules_scan(0);
 	ct_protect_attach_pending("libc.so.6");
@@ -171,7 +138,7 @@ __attribute__((constructor(101))) static void cowtrace_init(int argc, char **arg
 		return;
 	ct_hooks_init();
 	if (!ct.unwind_ready)
-		unwind_init_without_fds();
+		ct_unwind_init();
 
 	pthread_mutex_lock(&ct.lock); /* SIGNAL-UNSAFE-OK: loader and constructor context */
 	if (!ct.early)
@@ -191,17 +158,42 @@ __attribute__((constructor(101))) static void cowtrace_init(int argc, char **arg
 /* The end of the process as far as its log goes: pages that could not be
  * watched are checked once more, and the log is marked complete.  Runs from
  * exit's destructors or from _exit; never in a vfork child (which shares
- * the parent's memory and log) and never twice. */
+ * the parent's memory and log) and never twice in one process (a fork
+ * child of a finished process still finishes its own log). */
 void ct_finish(int status)
 {
-	static _Atomic int done;
-	if (!ct.initialized || ct.disabled || !ct_log_is_mine() || atomic_exchange(&done, 1))
+	static _Atomic pid_t finished;
+	pid_t me = getpid();
+	if (!ct.initialized || ct.disabled || !ct_log_is_mine() || atomic_exchange(&finished, me) == me)
 		return;
 	if (pthread_mutex_trylock(&ct.lock) == 0) {
 		ct_protect_final_scan();
 		pthread_mutex_unlock(&ct.lock);
 	}
 	ct_log_close(status);
+}
+
+/* The program image ends without an exit: exec replaces it, or glibc's
+ * daemon() ends the parent with an internal _exit that no hook sees.  The
+ * log is finished now, without an exit status; if the call returns after
+ * all (exec failed), ct_finish_undo takes the mark back.  Returns whether
+ * it marked. */
+int ct_finish_image(void)
+{
+	if (!ct.initialized || ct.disabled || !ct_log_is_mine())
+		return 0;
+	if (pthread_mutex_trylock(&ct.lock) == 0) {
+		ct_protect_final_scan();
+		pthread_mutex_unlock(&ct.lock);
+	}
+	ct_log_set_flag(CT_LOGF_COMPLETE);
+	return 1;
+}
+
+void ct_finish_undo(int marked)
+{
+	if (marked && ct_log_is_mine())
+		ct_log_clear_flag(CT_LOGF_COMPLETE);
 }
 
 __attribute__((destructor)) static void cowtrace_fini(void)
