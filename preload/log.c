@@ -141,6 +141,13 @@ void ct_log_set_flag(uint32_t flag)
 		__atomic_fetch_or(&hdr()->flags, flag, __ATOMIC_RELAXED);
 }
 
+/* SIGNAL-SAFE */
+void ct_log_clear_flag(uint32_t flag)
+{
+	if (atomic_load(&lg.ok) || atomic_load(&lg.full))
+		__atomic_fetch_and(&hdr()->flags, ~flag, __ATOMIC_RELAXED);
+}
+
 /* SIGNAL-SAFE: false in the child of a fork (the owner page is wiped there),
  * true in threads and vfork children, which share our memory and log. */
 int ct_log_owned(void)

@@ -9,6 +9,11 @@
  *   life daemon P C DONE           a child calls daemon(0, 0); the daemon
  *                                  writes pages, oracle C, then creates DONE;
  *                                  the parent waits for DONE, oracle P
+ *   life fork-exec SELF P C        fork; the child execs `SELF child C`
+ *                                  with execl
+ *   life exec-fail P [kill]        execv of a missing file fails; the program
+ *                                  goes on (and with kill, dies by SIGKILL)
+ *   life exec PATH [ARG...]        writes pages, then execv(PATH)
  *   life thread-exit P             a second thread calls exit(3) while two
  *   life thread-_exit P            others run (one blocked, one reading
  *                                  liboracle); _exit(5) in the second case
@@ -17,6 +22,7 @@
 #include <fcntl.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -83,6 +89,49 @@ static int do_vfork_exec(const char *self, const char *p, const char *c)
 		return 3;
 	int bad = report_child("vfork+exec child", st);
 	return parent_end(p) | bad;
+}
+
+static int do_fork_exec(const char *self, const char *p, const char *c)
+{
+	write_pages(0, 5, 1);
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0) {
+		/* no writes here: the report counts a pid's pages over both
+		 * of its images, the oracle only sees the new one */
+		execl(self, "life", "child", c, (char *)NULL);
+		_exit(127);
+	}
+	int st;
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return 3;
+	int bad = report_child("fork+exec child", st);
+	return parent_end(p) | bad;
+}
+
+static int do_exec_fail(const char *p, int die)
+{
+	char *args[] = { (char *)"nothing", NULL };
+	write_pages(0, 5, 1);
+	int r = execv("/nonexistent/cowtrace-test", args);
+	printf("execv: %d, %s\n", r, strerror(errno));
+	if (die) {
+		fflush(stdout);
+		write_pages(10, 12, 7);
+		if (oracle_dump_file("liboracle.so", p) < 0)
+			return 4;
+		raise(SIGKILL);
+	}
+	return parent_end(p);
+}
+
+static int do_exec(char **argv)
+{
+	write_pages(0, 5, 1);
+	fflush(stdout);
+	execv(argv[0], argv);
+	printf("execv %s: %s\n", argv[0], strerror(errno));
+	return 127;
 }
 
 static int do_vfork_exit(const char *p)
@@ -239,6 +288,12 @@ int main(int argc, char **argv)
 		return do_child(argv[2]);
 	if (!strcmp(m, "vfork-exec") && argc == 5)
 		return do_vfork_exec(argv[2], argv[3], argv[4]);
+	if (!strcmp(m, "fork-exec") && argc == 5)
+		return do_fork_exec(argv[2], argv[3], argv[4]);
+	if (!strcmp(m, "exec-fail") && (argc == 3 || argc == 4))
+		return do_exec_fail(argv[2], argc == 4);
+	if (!strcmp(m, "exec") && argc >= 3)
+		return do_exec(argv + 2);
 	if (!strcmp(m, "vfork-exit") && argc == 3)
 		return do_vfork_exit(argv[2]);
 	if (!strcmp(m, "spawn") && argc == 5)
