@@ -13,7 +13,8 @@
  *                                  with execl
  *   life exec-fail P [kill]        execv of a missing file fails; the program
  *                                  goes on (and with kill, dies by SIGKILL)
- *   life exec PATH [ARG...]        writes pages, then execv(PATH)
+ *   life exec P PATH [ARG...]      writes pages, its oracle to P, then
+ *                                  execv(PATH)
  *   life thread-exit P             a second thread calls exit(3) while two
  *   life thread-_exit P            others run (one blocked, one reading
  *                                  liboracle); _exit(5) in the second case
@@ -125,9 +126,11 @@ static int do_exec_fail(const char *p, int die)
 	return parent_end(p);
 }
 
-static int do_exec(char **argv)
+static int do_exec(const char *p, char **argv)
 {
 	write_pages(0, 5, 1);
+	if (oracle_dump_file("liboracle.so", p) < 0)
+		return 4;
 	fflush(stdout);
 	execv(argv[0], argv);
 	printf("execv %s: %s\n", argv[0], strerror(errno));
@@ -292,8 +295,8 @@ int main(int argc, char **argv)
 		return do_fork_exec(argv[2], argv[3], argv[4]);
 	if (!strcmp(m, "exec-fail") && (argc == 3 || argc == 4))
 		return do_exec_fail(argv[2], argc == 4);
-	if (!strcmp(m, "exec") && argc >= 3)
-		return do_exec(argv + 2);
+	if (!strcmp(m, "exec") && argc >= 4)
+		return do_exec(argv[2], argv + 3);
 	if (!strcmp(m, "vfork-exit") && argc == 3)
 		return do_vfork_exit(argv[2]);
 	if (!strcmp(m, "spawn") && argc == 5)
