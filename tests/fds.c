@@ -6,10 +6,13 @@
  * opened, and closing 0 outright.  After each step it writes new liboracle
  * pages (a store, read() from a pipe into a global, a child by fork), and
  * with PHASES > 0 calls cowtrace_phase() that many times to make the log
- * grow while fd 0 is closed.  Finally the pagemap oracle goes to OUT.
+ * grow while fd 0 is closed.  After close_range a pipe with data in it
+ * sits on the lowest numbers while a new thread writes tracked pages: the
+ * data must come out whole.  Finally the pagemap oracle goes to OUT.
  *   fds OUT CHILD_OUT PHASES */
 #include <dirent.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -96,6 +99,33 @@ static int pipe_into(int page)
 	return r == (ssize_t)sizeof buf ? 0 : -1;
 }
 
+static void *thread_writes(void *arg)
+{
+	oracle_page(72)[5] = 1;   /* a new thread's first backtrace */
+	oracle_page(73)[5] = 1;
+	return arg;
+}
+
+/* A pipe of ours on the lowest numbers (where the tracer's own descriptors
+ * were, if it had any) holding data while a new thread writes tracked
+ * pages: the data must come out whole, and nothing may block on it. */
+static int pipe_survives_thread(void)
+{
+	int p[2];
+	char buf[16] = "";
+	pthread_t t;
+	if (pipe(p) < 0 || write(p[1], "0123456789", 10) != 10)
+		return -1;
+	printf("pipe: %d %d\n", p[0], p[1]);
+	if (pthread_create(&t, NULL, thread_writes, NULL) || pthread_join(t, NULL))
+		return -1;
+	close(p[1]);
+	ssize_t n = read(p[0], buf, sizeof buf - 1);
+	close(p[0]);
+	printf("pipe after the thread: %zd \"%s\"\n", n, n > 0 ? buf : "");
+	return 0;
+}
+
 static int child_writes(const char *out)
 {
 	fflush(stdout);
@@ -132,6 +162,8 @@ int main(int argc, char **argv)
 	int r = (int)syscall(SYS_close_range, 3u, ~0u, 0u);
 	printf("close_range: %d\n", r);
 	show("close_range");
+	if (pipe_survives_thread() < 0)
+		return 3;
 	oracle_page(2)[0] = 1;
 	oracle_page(66)[0] = 1;
 	pipe_into(67);
