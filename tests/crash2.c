@@ -5,6 +5,7 @@
  *                              pagemap oracle to OUT, and _exits(42)
  *   crash2 altstack-unused OUT the handler without SA_ONSTACK: the kernel
  *                              cannot run it on the overflowed stack: SIGSEGV
+ *   crash2 altstack-null OUT   that handler, a NULL store: it runs, exits 42
  *   crash2 sigbus FILE         touches a shared mapping of FILE beyond its
  *                              end (after truncating it): SIGBUS
  *   crash2 sigbus-handler FILE OUT   the same, caught: the handler writes a
@@ -52,11 +53,11 @@ static void on_overflow(int sig, siginfo_t *si, void *uc)
 	oracle_page(70)[sig] = 1;     /* a tracked page, from the alternate stack */
 	if (oracle_dump_file("liboracle.so", oracle_out) < 0)
 		_exit(4);
-	say(sig == SIGSEGV ? "caught the overflow: SIGSEGV\n" : "caught the overflow: other\n");
+	say(sig == SIGSEGV ? "caught SIGSEGV\n" : "caught another signal\n");
 	_exit(42);
 }
 
-static int altstack(int onstack)
+static int altstack(int onstack, int null)
 {
 	stack_t ss;
 	ss.ss_size = 256 * 1024;
@@ -71,6 +72,12 @@ static int altstack(int onstack)
 	sigemptyset(&sa.sa_mask);
 	if (sigaction(SIGSEGV, &sa, NULL) != 0)
 		return 3;
+	if (null) {
+		say("NULL store\n");
+		volatile int *volatile np = NULL;
+		*np = 1;
+		return 0;
+	}
 	say("recursing\n");
 	return recurse(NULL, 0);
 }
@@ -135,11 +142,15 @@ int main(int argc, char **argv)
 	}
 	if (!strcmp(m, "altstack") && argc == 3) {
 		oracle_out = argv[2];
-		return altstack(1);
+		return altstack(1, 0);
 	}
 	if (!strcmp(m, "altstack-unused") && argc == 3) {
 		oracle_out = argv[2];
-		return altstack(0);
+		return altstack(0, 0);
+	}
+	if (!strcmp(m, "altstack-null") && argc == 3) {
+		oracle_out = argv[2];
+		return altstack(0, 1);
 	}
 	if (!strcmp(m, "sigbus") && argc == 3) {
 		volatile char *p = beyond_eof(argv[2]);

@@ -2,7 +2,9 @@
 # t-tracer-crash2.sh - genuine crashes end the traced process exactly as the
 # untraced one (tests/crash2.c): stack overflow without an alternate stack
 # (SIGSEGV), stack overflow caught by an SA_ONSTACK handler on a sigaltstack
-# that writes a tracked page and _exits(42), SIGBUS from a shared mapping
+# that writes a tracked page and _exits(42), the same handler without
+# SA_ONSTACK (the kernel cannot run it on the overflowed stack: SIGSEGV, and
+# it runs for a NULL store), SIGBUS from a shared mapping
 # touched beyond the end of its truncated file, the same SIGBUS caught and
 # siglongjmp'd out of, a NULL store and abort().  The wait status (exit
 # code, or signal and WCOREDUMP, printed by tests/waitstatus.c) and stdout
@@ -43,11 +45,11 @@ run() {
 	rm -f "$w/core"
 }
 
-for case in overflow altstack sigbus sigbus-handler null abort; do
+for case in overflow altstack altstack-unused altstack-null sigbus sigbus-handler null abort; do
 	for mode in untraced preload audit; do
 		w=$T/$case-$mode
 		case $case in
-		altstack) run $case $mode "$PROG" altstack "$w/orc" ;;
+		altstack*) run $case $mode "$PROG" $case "$w/orc" ;;
 		sigbus) run $case $mode "$PROG" sigbus "$w/file" ;;
 		sigbus-handler) run $case $mode "$PROG" sigbus-handler "$w/file" "$w/orc" ;;
 		*) run $case $mode "$PROG" $case ;;
@@ -56,9 +58,9 @@ for case in overflow altstack sigbus sigbus-handler null abort; do
 	u=$T/$case-untraced
 	echo "  $case untraced: $(cat "$u/status"), core file: $(cat "$u/core-file")"
 	case $case in
-	altstack) want="exited 42" ;;
+	altstack|altstack-null) want="exited 42" ;;
 	sigbus-handler) want="exited 0" ;;
-	overflow|null) want="signal 11" ;;
+	overflow|altstack-unused|null) want="signal 11" ;;
 	sigbus) want="signal 7" ;;
 	abort) want="signal 6" ;;
 	esac
@@ -72,7 +74,7 @@ for case in overflow altstack sigbus sigbus-handler null abort; do
 			cmp -s "$u/core-file" "$w/core-file"
 		CHECK "$case $mode: one log, the report reads it" \
 			[ "$(ls "$w/logs" | grep -c '\.cwt$')" = 1 ] && $ORACLE report-json "$w/logs" "$w/json"
-		case $case in altstack|sigbus-handler)
+		case $case in altstack|altstack-null|sigbus-handler)
 			CHECK "$case $mode: liboracle pages = pagemap oracle" \
 				$ORACLE check "$w/json" liboracle.so "$w/orc" ;;
 		esac
