@@ -11,6 +11,8 @@
  *                                  the parent waits for DONE, oracle P
  *   life fork-exec SELF P C        fork; the child execs `SELF child C`
  *                                  with execl
+ *   life chdir-fork P C            chdir("/"), then fork; the child writes
+ *                                  pages, oracle C (absolute paths)
  *   life exec-fail P [kill]        execv of a missing file fails; the program
  *                                  goes on (and with kill, dies by SIGKILL)
  *   life exec P PATH [ARG...]      writes pages, its oracle to P, then
@@ -107,6 +109,22 @@ static int do_fork_exec(const char *self, const char *p, const char *c)
 	if (pid < 0 || waitpid(pid, &st, 0) != pid)
 		return 3;
 	int bad = report_child("fork+exec child", st);
+	return parent_end(p) | bad;
+}
+
+static int do_chdir_fork(const char *p, const char *c)
+{
+	write_pages(0, 5, 1);
+	if (chdir("/") != 0)
+		return 3;
+	fflush(stdout);
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(do_child(c));
+	int st;
+	if (pid < 0 || waitpid(pid, &st, 0) != pid)
+		return 3;
+	int bad = report_child("child after chdir", st);
 	return parent_end(p) | bad;
 }
 
@@ -293,6 +311,8 @@ int main(int argc, char **argv)
 		return do_vfork_exec(argv[2], argv[3], argv[4]);
 	if (!strcmp(m, "fork-exec") && argc == 5)
 		return do_fork_exec(argv[2], argv[3], argv[4]);
+	if (!strcmp(m, "chdir-fork") && argc == 4)
+		return do_chdir_fork(argv[2], argv[3]);
 	if (!strcmp(m, "exec-fail") && (argc == 3 || argc == 4))
 		return do_exec_fail(argv[2], argc == 4);
 	if (!strcmp(m, "exec") && argc >= 4)

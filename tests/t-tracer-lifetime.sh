@@ -7,7 +7,9 @@
 # untraced stdout, stderr and status; the report must read the logs, one
 # process entry per log, every log complete (the SIGKILL case: incomplete);
 # every process that wrote liboracle pages has exactly the pages of its own
-# pagemap oracle in the report (tests/logs_check.py).
+# pagemap oracle in the report (tests/logs_check.py).  Last, a fork after
+# chdir("/") with a relative COWTRACE_DIR: the child logs in the same
+# directory, silently.
 . tests/lib.sh
 tracer_setup life
 need_report
@@ -48,4 +50,16 @@ for case in vfork-exec vfork-exit spawn system fork-exec exec-fail exec-fail-kil
 			python3 tests/logs_check.py "$d" "$@"
 	done
 done
+
+# a relative COWTRACE_DIR names one directory for the whole process: a
+# child forked after chdir("/") logs there too (and says nothing)
+"$PROG" chdir-fork "$T/cd-u.p" "$T/cd-u.c" >"$T/u.out" 2>"$T/u.err"
+urc=$?
+mkdir -p "$T/rel"
+(cd "$T" && COWTRACE_DIR=rel LD_PRELOAD=$LIB timeout 20 "$PROG" chdir-fork "$T/rel.p" "$T/rel.c" \
+	>"$T/rel.out" 2>"$T/rel.err")
+same_as_untraced "chdir-fork, relative COWTRACE_DIR" "$T/rel" $? $urc
+CHECK "chdir-fork: no cowtrace: line" [ ! -s "$T/rel.err" ]
+CHECK "chdir-fork: logs (both in the directory, complete, = oracles)" \
+	python3 tests/logs_check.py "$T/rel" "$T/rel.p" "$T/rel.c"
 done_test
