@@ -134,7 +134,8 @@ static void classify_page(void *arg, uintptr_t page, uint64_t e)
  * the table know them, then write-protects.  Also used after fork. */
 static void attach(struct ct_module *m, int reattach)
 {
-	if ((m->flags & CT_MODF_UNTRACKED) || atomic_load(&m->degraded) || ct.disabled)
+	if ((m->flags & CT_MODF_UNTRACKED) || atomic_load(&m->degraded) || ct.disabled ||
+	    !atomic_load(&ct.active))    /* stopped (sandbox.c) */
 		return;
 	int runs = 0;
 	for (int i = 0; i < m->nranges; i++) {

@@ -11,10 +11,15 @@
 #    no log.
 #  - seccomp makes mprotect fail with EPERM except for ld.so
 #    (tests/seccomp-run.c): one line, same stdout and status.
+#  - the program itself installs such a filter with prctl after start
+#    (tests/sandbox.c): one line, it survives its later writes, and its
+#    log is complete with every liboracle page (those after the filter as
+#    found at exit) = its pagemap oracle; a filter that allows mprotect
+#    changes nothing.
 # Each with LD_PRELOAD alone and with LD_AUDIT too.  Needs root for mount
 # and unshare; those parts skip alone when not allowed.
 . tests/lib.sh
-tracer_setup fill seccomp-run
+tracer_setup fill seccomp-run sandbox
 need_report
 need_python3
 
@@ -129,4 +134,29 @@ if "$SECRUN" true 2>/dev/null; then
 else
 	echo "skipped seccomp: cannot install a filter with a listener"
 fi
+
+# the program sandboxes itself after start (tests/sandbox.c, prctl)
+SANDBOX=$B/tests/sandbox
+for kind in mprotect other; do
+	"$SANDBOX" $kind "$T/sb-u-$kind.orc" >"$T/u.out" 2>"$T/u.err"
+	surc=$?
+	CHECK "sandbox $kind untraced runs (exit $surc)" [ $surc -eq 0 ]
+	for mode in preload audit; do
+		n=$T/sandbox-$kind-$mode
+		mkdir -p "$n"
+		if [ $mode = preload ]; then set --; else set -- LD_AUDIT="$AUDIT"; fi
+		timeout 20 env COWTRACE_DIR="$n" LD_PRELOAD="$LIB" "$@" "$SANDBOX" $kind "$n.orc" \
+			>"$n.out" 2>"$n.err"
+		rc=$?
+		sed 's/^/    stderr: /' "$n.err" | head -5
+		same_as_untraced "sandbox $kind $mode" "$n" $rc $surc
+		if [ $kind = mprotect ]; then
+			CHECK "sandbox $kind $mode: one cowtrace: line on stderr" one_line "$n.err"
+		else
+			CHECK "sandbox $kind $mode: nothing on stderr" [ ! -s "$n.err" ]
+		fi
+		CHECK "sandbox $kind $mode: log complete, liboracle pages = oracle" \
+			python3 tests/logs_check.py "$n" "$n.orc"
+	done
+done
 done_test
