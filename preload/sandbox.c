@@ -42,7 +42,7 @@ static int filter_forbids_mprotect(unsigned long mode, unsigned long prog)
 			      syscall(SYS_mprotect, page, ps, PROT_READ | PROT_WRITE) != 0;
 		syscall(SYS_exit_group, bad ? 2 : 0);
 	}
-	int st = 0, forbidden = 0;
+	int st = 0, forbidden = pid < 0;  /* cannot tell: be safe */
 	if (pid > 0) {
 		while (syscall(SYS_wait4, pid, &st, __WALL, NULL) < 0 && errno == EINTR)
 			;
