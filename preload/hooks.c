@@ -381,6 +381,12 @@ static void resolve_exec(void)
 	real_exec.daemon = next("daemon");
 }
 
+/* even when tracing is off (bad settings): the wrappers stay */
+__attribute__((constructor)) static void resolve_exec_at_load(void)
+{
+	resolve_exec();
+}
+
 /* the exec returned: it failed, and the image goes on */
 static int exec_failed(int marked)
 {
@@ -534,6 +540,5 @@ static void after_fork_child(void)
 
 void ct_hooks_init(void)
 {
-	resolve_exec();
 	pthread_atfork(before_fork, after_fork_parent, after_fork_child);
 }
