@@ -15,6 +15,14 @@ static inline uintptr_t ct_arch_ip(const ucontext_t *uc)
 	return (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
 }
 
+/* SIGNAL-SAFE: the interrupted stack pointer; below it the kernel leaves a
+ * red zone when it pushes a signal frame. */
+static inline uintptr_t ct_arch_sp(const ucontext_t *uc)
+{
+	return (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+}
+#define CT_ARCH_RED_ZONE 128
+
 /* SIGNAL-SAFE: page-fault error code bit 1 is "caused by a write". */
 static inline int ct_arch_is_write(const ucontext_t *uc)
 {
@@ -41,6 +49,12 @@ static inline uintptr_t ct_arch_ip(const ucontext_t *uc)
 {
 	return (uintptr_t)uc->uc_mcontext.pc;
 }
+
+static inline uintptr_t ct_arch_sp(const ucontext_t *uc)
+{
+	return (uintptr_t)uc->uc_mcontext.sp;
+}
+#define CT_ARCH_RED_ZONE 0
 
 /* The ESR is in the extended context; without parsing it, treat every
  * permission fault on a tracked page as a write (reads never fault there). */

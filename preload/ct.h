@@ -166,6 +166,7 @@ int ct_log_owned(void);                            /* SIGNAL-SAFE */
 int ct_log_is_mine(void);                          /* SIGNAL-SAFE */
 int ct_log_reopen_child(void);                     /* SIGNAL-SAFE */
 void ct_log_set_flag(uint32_t flag);               /* SIGNAL-SAFE */
+void ct_log_clear_flag(uint32_t flag);             /* SIGNAL-SAFE */
 void ct_log_close(int status);
 void ct_log_note(uint32_t module, uint32_t reason, const char *text); /* SIGNAL-SAFE */
 void ct_log_page(const struct ct_module *m, uintptr_t page, unsigned kind,
@@ -215,6 +216,9 @@ void ct_lend(struct ct_lend *l, void *addr, size_t len); /* SIGNAL-SAFE */
 void ct_settle(struct ct_lend *l, size_t written, int sysno, uintptr_t ip); /* SIGNAL-SAFE */
 
 /* ---- unwind.c -------------------------------------------------------- */
+/* set while this thread is inside libunwind: its memory-check pipe is
+ * refused (see pipe2 in syscalls.c) */
+CT_HIDDEN extern CT_TLS int ct_in_unwinder;
 void ct_unwind_init(void);
 int ct_unwind(void *uc, uint64_t *frames, int max, uintptr_t from); /* SIGNAL-SAFE */
 
@@ -224,8 +228,13 @@ int ct_real_sigprocmask(int how, const sigset_t *set, sigset_t *old); /* SIGNAL-
 void ct_hooks_init(void);
 const sigset_t *ct_wait_mask(const sigset_t *m, sigset_t *copy);
 
+/* ---- sandbox.c: seccomp filters the program installs ------------------ */
+void ct_sandbox_check(unsigned long mode, unsigned long prog);
+
 /* ---- init.c ---------------------------------------------------------- */
 void ct_disable(const char *why, uint32_t reason); /* SIGNAL-SAFE */
 void ct_finish(int status);
+int ct_finish_image(void);
+void ct_finish_undo(int marked);
 
 #endif

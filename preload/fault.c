@@ -5,6 +5,7 @@
  * tracer. */
 #include <errno.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -94,6 +95,28 @@ int ct_claim_for_kernel(void *addr, size_t len, int sysno, uintptr_t ip)
 	return given;
 }
 
+/* SIGNAL-SAFE: our handler runs on the alternate stack (SA_ONSTACK) even
+ * when the application's handler does not ask for it.  The kernel would
+ * have put that handler's frame on the interrupted stack; when the fault
+ * lies where the frame would go (the stack overflowed), the kernel cannot,
+ * and kills the process instead: so must we. */
+static int app_frame_impossible(const struct sigaction *app, const siginfo_t *si,
+				const ucontext_t *uc)
+{
+	stack_t ss;
+	if ((app->sa_flags & SA_ONSTACK) || ct_syscall(SYS_sigaltstack, 0, (long)&ss, 0, 0, 0, 0) != 0 ||
+	    !(ss.ss_flags & SS_ONSTACK))
+		return 0;
+	uintptr_t sp = ct_arch_sp(uc), a = (uintptr_t)si->si_addr;
+	if (sp >= (uintptr_t)ss.ss_sp && sp - (uintptr_t)ss.ss_sp < ss.ss_size)
+		return 0;       /* interrupted on the alternate stack already */
+	unsigned long frame = getauxval(AT_MINSIGSTKSZ);
+	if (!frame)
+		frame = 4096;
+	uintptr_t low = sp - CT_ARCH_RED_ZONE - frame - ct.page_size;
+	return a >= low && a < sp + ct.page_size;
+}
+
 /* SIGNAL-SAFE: the SIGSEGV was not ours. */
 static void chain(int sig, siginfo_t *si, void *uc)
 {
@@ -126,6 +149,13 @@ static void chain(int sig, siginfo_t *si, void *uc)
 			ct_syscall(SYS_tgkill, (long)(getpid()), (long)(ct_gettid()), (long)sig, 0, 0, 0);
 		}
 		return;
+	}
+	if (app_frame_impossible(&app, si, uc)) {
+		struct sigaction dfl;
+		memset(&dfl, 0, sizeof dfl);
+		dfl.sa_handler = SIG_DFL;
+		ct_real_sigaction(sig, &dfl, NULL);
+		return;         /* the access faults again and the kernel kills */
 	}
 	/* Call the application's handler the way the kernel would have:
 	 * its sa_mask added, and the signal itself unless SA_NODEFER.  SIGSEGV

@@ -1,9 +1,10 @@
 /* hooks.c - interposed loader and signal functions: dlopen/dlmopen/dlclose
  * keep the object table right; sigaction/signal/sigprocmask keep SIGSEGV the
  * tracer's while the application sees what it set; fork gives the child its
- * own log. */
+ * own log; exec and daemon() finish the log of the image they end. */
 #include <dlfcn.h>
 #include <errno.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -350,6 +351,170 @@ CT_EXPORT void _exit(int status)
 CT_EXPORT void _Exit(int status)
 {
 	_exit(status);
+}
+
+/* ---- exec and daemon ------------------------------------------------- */
+
+/* exec ends this program image without exit: its log is finished first
+ * (the new image, traced or not, gets a log of its own).  glibc's exec
+ * functions reach the kernel through its internal __execve, so each one
+ * needs its own wrapper.  The real functions are looked up at start: a
+ * vfork child must not run dlsym on its parent's memory. */
+static struct {
+	int (*execve)(const char *, char *const[], char *const[]);
+	int (*execv)(const char *, char *const[]);
+	int (*execvp)(const char *, char *const[]);
+	int (*execvpe)(const char *, char *const[], char *const[]);
+	int (*fexecve)(int, char *const[], char *const[]);
+	int (*execveat)(int, const char *, char *const[], char *const[], int);
+	int (*daemon)(int, int);
+} real_exec;
+
+static void resolve_exec(void)
+{
+	real_exec.execve = next("execve");
+	real_exec.execv = next("execv");
+	real_exec.execvp = next("execvp");
+	real_exec.execvpe = next("execvpe");
+	real_exec.fexecve = next("fexecve");
+	real_exec.execveat = next("execveat");
+	real_exec.daemon = next("daemon");
+}
+
+/* even when tracing is off (bad settings): the wrappers stay */
+__attribute__((constructor)) static void resolve_exec_at_load(void)
+{
+	resolve_exec();
+}
+
+/* the exec returned: it failed, and the image goes on */
+static int exec_failed(int marked)
+{
+	int saved = errno;
+	ct_finish_undo(marked);
+	errno = saved;
+	return -1;
+}
+
+#define EXEC_CALL(fn, ...)                                              \
+	do {                                                            \
+		if (!real_exec.fn)                                      \
+			resolve_exec();                                 \
+		int marked = ct_finish_image();                         \
+		real_exec.fn(__VA_ARGS__);                              \
+		return exec_failed(marked);                             \
+	} while (0)
+
+CT_EXPORT int execve(const char *path, char *const argv[], char *const envp[])
+{
+	EXEC_CALL(execve, path, argv, envp);
+}
+
+CT_EXPORT int execv(const char *path, char *const argv[])
+{
+	EXEC_CALL(execv, path, argv);
+}
+
+CT_EXPORT int execvp(const char *file, char *const argv[])
+{
+	EXEC_CALL(execvp, file, argv);
+}
+
+CT_EXPORT int execvpe(const char *file, char *const argv[], char *const envp[])
+{
+	EXEC_CALL(execvpe, file, argv, envp);
+}
+
+CT_EXPORT int fexecve(int fd, char *const argv[], char *const envp[])
+{
+	EXEC_CALL(fexecve, fd, argv, envp);
+}
+
+CT_EXPORT int execveat(int dirfd, const char *path, char *const argv[], char *const envp[], int flags)
+{
+	EXEC_CALL(execveat, dirfd, path, argv, envp, flags);
+}
+
+/* execl, execlp, execle: the list into an array on the stack (as glibc
+ * does), then the array form above.  n counts arg and the arguments up to
+ * the NULL that ends the list. */
+static size_t list_length(const char *arg, va_list *ap)
+{
+	va_list c;
+	size_t n = 0;
+	if (!arg)
+		return 0;
+	va_copy(c, *ap);
+	for (n = 1; va_arg(c, char *); n++)
+		;
+	va_end(c);
+	return n;
+}
+
+/* argv gets n + 1 entries; with env, returns what follows the NULL
+ * (execle's envp) */
+static char *const *list_fill(char **argv, const char *arg, size_t n, va_list *ap, int env)
+{
+	argv[0] = (char *)arg;
+	for (size_t i = 1; i < n; i++)
+		argv[i] = va_arg(*ap, char *);
+	argv[n] = NULL;
+	if (!env)
+		return NULL;
+	if (n)
+		(void)va_arg(*ap, char *);      /* the NULL */
+	return va_arg(*ap, char *const *);
+}
+
+CT_EXPORT int execl(const char *path, const char *arg, ...)
+{
+	va_list ap;
+	va_start(ap, arg);
+	size_t n = list_length(arg, &ap);
+	char *argv[n + 1];
+	list_fill(argv, arg, n, &ap, 0);
+	va_end(ap);
+	return execv(path, argv);
+}
+
+CT_EXPORT int execlp(const char *file, const char *arg, ...)
+{
+	va_list ap;
+	va_start(ap, arg);
+	size_t n = list_length(arg, &ap);
+	char *argv[n + 1];
+	list_fill(argv, arg, n, &ap, 0);
+	va_end(ap);
+	return execvp(file, argv);
+}
+
+CT_EXPORT int execle(const char *path, const char *arg, ...)
+{
+	va_list ap;
+	va_start(ap, arg);
+	size_t n = list_length(arg, &ap);
+	char *argv[n + 1];
+	char *const *envp = list_fill(argv, arg, n, &ap, 0);
+	va_end(ap);
+	return execve(path, argv, envp);
+}
+
+/* glibc's daemon() forks and ends the parent with its internal _exit,
+ * which the _exit hook never sees: the parent's log is finished before
+ * (and taken back if daemon fails in the parent, before its fork). */
+CT_EXPORT int daemon(int nochdir, int noclose)
+{
+	if (!real_exec.daemon)
+		resolve_exec();
+	pid_t me = getpid();
+	int marked = ct_finish_image();
+	int r = real_exec.daemon(nochdir, noclose);
+	if (r != 0 && getpid() == me) {
+		int saved = errno;
+		ct_finish_undo(marked);
+		errno = saved;
+	}
+	return r;
 }
 
 /* ---- fork ------------------------------------------------------------ */

@@ -1,6 +1,7 @@
 /* init.c - attaching to the process: from the audit module right after
  * relocation (before any constructor) when LD_AUDIT is set, otherwise from
  * this library's constructor; and the clean end at exit. */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
@@ -22,13 +23,24 @@ void ct_disable(const char *why, uint32_t reason)
 	ct_warn(why, NULL);
 }
 
+/* Without /proc there is no pagemap (which pages are private already), no
+ * count of mappings and no names: say so once and stay out of the way. */
+static int proc_mounted(void)
+{
+	if (access("/proc/self/pagemap", F_OK) == 0)
+		return 1;
+	ct_warn("cannot find /proc/self/pagemap (is /proc mounted?): ", ct_errstr(errno),
+		"; tracing is off for this process", NULL);
+	return 0;
+}
+
 /* Options, log and handler: the parts that need no initialised libc. */
 static int start(char **envp)
 {
 	ct.page_size = getauxval(AT_PAGESZ);
 	if (!ct.page_size)
 		ct.page_size = 4096;
-	if (ct_options_parse(&ct.opt, envp) || ct_log_open()) {
+	if (ct_options_parse(&ct.opt, envp) || !proc_mounted() || ct_log_open()) {
 		ct.disabled = 1;
 		return -1;
 	}
@@ -140,17 +152,42 @@ __attribute__((constructor(101))) static void cowtrace_init(int argc, char **arg
 /* The end of the process as far as its log goes: pages that could not be
  * watched are checked once more, and the log is marked complete.  Runs from
  * exit's destructors or from _exit; never in a vfork child (which shares
- * the parent's memory and log) and never twice. */
+ * the parent's memory and log) and never twice in one process (a fork
+ * child of a finished process still finishes its own log). */
 void ct_finish(int status)
 {
-	static _Atomic int done;
-	if (!ct.initialized || ct.disabled || !ct_log_is_mine() || atomic_exchange(&done, 1))
+	static _Atomic pid_t finished;
+	pid_t me = getpid();
+	if (!ct.initialized || ct.disabled || !ct_log_is_mine() || atomic_exchange(&finished, me) == me)
 		return;
 	if (pthread_mutex_trylock(&ct.lock) == 0) {
 		ct_protect_final_scan();
 		pthread_mutex_unlock(&ct.lock);
 	}
 	ct_log_close(status);
+}
+
+/* The program image ends without an exit: exec replaces it, or glibc's
+ * daemon() ends the parent with an internal _exit that no hook sees.  The
+ * log is finished now, without an exit status; if the call returns after
+ * all (exec failed), ct_finish_undo takes the mark back.  Returns whether
+ * it marked. */
+int ct_finish_image(void)
+{
+	if (!ct.initialized || ct.disabled || !ct_log_is_mine())
+		return 0;
+	if (pthread_mutex_trylock(&ct.lock) == 0) {
+		ct_protect_final_scan();
+		pthread_mutex_unlock(&ct.lock);
+	}
+	ct_log_set_flag(CT_LOGF_COMPLETE);
+	return 1;
+}
+
+void ct_finish_undo(int marked)
+{
+	if (marked && ct_log_is_mine())
+		ct_log_clear_flag(CT_LOGF_COMPLETE);
 }
 
 __attribute__((destructor)) static void cowtrace_fini(void)

@@ -17,6 +17,7 @@
  * have had no effect: the kernel copies a result out as its last step. */
 #include <dlfcn.h>
 #include <errno.h>
+#include <linux/seccomp.h>
 #include <mqueue.h>
 #include <sched.h>
 #include <stdarg.h>
@@ -597,6 +598,8 @@ CT_EXPORT int prctl(int op, ...)
 
 	if (op == PR_GET_NAME)
 		CLAIM(a2, 16, SYS_prctl);
+	else if (op == PR_SET_SECCOMP)
+		ct_sandbox_check(a2, a3);
 	int r = real(op, a2, a3, a4, a5);
 	for (int i = 0; r == -1 && errno == EFAULT && i < RETRY_PAGES; i++) {
 		if (!retry_claim((void *)a2, sizeof(long), SYS_prctl, RA))
@@ -630,6 +633,16 @@ CT_EXPORT long syscall(long nr, ...)
 	case SYS_clock_gettime:
 	case SYS_clock_getres:
 		CLAIM(a[1], sizeof(struct timespec), (int)nr);
+		break;
+	case SYS_seccomp:     /* libseccomp installs its filters this way */
+		if (a[0] == SECCOMP_SET_MODE_STRICT || a[0] == SECCOMP_SET_MODE_FILTER)
+			ct_sandbox_check(a[0] == SECCOMP_SET_MODE_STRICT ? SECCOMP_MODE_STRICT
+									 : SECCOMP_MODE_FILTER,
+					 (unsigned long)a[2]);
+		break;
+	case SYS_prctl:
+		if (a[0] == PR_SET_SECCOMP)
+			ct_sandbox_check((unsigned long)a[1], (unsigned long)a[2]);
 		break;
 	}
 	long r = real(nr, a[0], a[1], a[2], a[3], a[4], a[5]);

@@ -22,6 +22,7 @@ static struct {
 	_Atomic size_t mapped;       /* bytes of file mapped at base */
 	_Atomic int grow_lock;
 	_Atomic int ok;
+	_Atomic int full;            /* recording stopped: the log could not grow */
 	volatile int *owner;         /* MADV_WIPEONFORK page: 0 in a forked child */
 	pid_t pid;
 	char comm[16];
@@ -114,6 +115,7 @@ void *ct_log_reserve(size_t size)
 	size_t end = CT_LOG_HEADER_SIZE + off + size;
 	if (end > atomic_load(&lg.mapped) && grow(end) != 0) {
 		/* the reservation stays unwritten (size 0): readers stop there */
+		atomic_store(&lg.full, 1);
 		atomic_store(&lg.ok, 0);
 		__atomic_fetch_add(&hdr()->dropped, 1, __ATOMIC_RELAXED);
 		__atomic_fetch_or(&hdr()->flags, CT_LOGF_FULL, __ATOMIC_RELAXED);
@@ -137,6 +139,13 @@ void ct_log_set_flag(uint32_t flag)
 {
 	if (atomic_load(&lg.ok))
 		__atomic_fetch_or(&hdr()->flags, flag, __ATOMIC_RELAXED);
+}
+
+/* SIGNAL-SAFE */
+void ct_log_clear_flag(uint32_t flag)
+{
+	if (atomic_load(&lg.ok) || atomic_load(&lg.full))
+		__atomic_fetch_and(&hdr()->flags, ~flag, __ATOMIC_RELAXED);
 }
 
 /* SIGNAL-SAFE: false in the child of a fork (the owner page is wiped there),
@@ -332,6 +341,7 @@ int ct_log_reopen_child(void)
 	if (atomic_exchange(&busy, 1))
 		return -1;           /* a nested fault while we switch: drop it */
 	atomic_store(&lg.ok, 0);
+	atomic_store(&lg.full, 0);
 	lg.pid = (pid_t)ct_syscall(SYS_getpid, 0, 0, 0, 0, 0, 0);
 	int rc = start_log();
 	if (rc == 0)
@@ -416,7 +426,15 @@ void ct_log_unload(const struct ct_module *m)
 
 void ct_log_close(int status)
 {
-	if (!atomic_load(&lg.ok) || !ct_log_is_mine())
+	if (!ct_log_is_mine())
+		return;
+	/* a full log still tells that the process ended cleanly (its header
+	 * needs no room); the FULL flag tells what is missing */
+	if (atomic_load(&lg.full)) {
+		__atomic_fetch_or(&hdr()->flags, CT_LOGF_COMPLETE, __ATOMIC_RELAXED);
+		return;
+	}
+	if (!atomic_load(&lg.ok))
 		return;
 	struct ct_rec_exit *r = ct_log_reserve(sizeof *r);
 	if (r) {

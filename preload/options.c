@@ -2,6 +2,8 @@
  * Reads the environment array directly: this may run from the audit module
  * before the main namespace's libc has set up getenv. */
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "ct.h"
 
@@ -70,6 +72,25 @@ static int parse_globs(const char *s, const char **out, int *n)
 	return 0;
 }
 
+/* A relative directory is taken from where the process starts: its fork
+ * children log next to it even after a chdir (a daemon's to "/").  Returns
+ * -1 when the path does not fit. */
+static int absolute_dir(char *out, size_t size, const char *v)
+{
+	size_t n = 0;
+	if (v[0] != '/') {
+		long r = ct_syscall(SYS_getcwd, (long)out, (long)size, 0, 0, 0, 0);
+		if (r <= 0)
+			return ct_strlcpy(out, v, size) >= size ? -1 : 0;
+		n = strlen(out);
+		if (n + 1 >= size)
+			return -1;
+		if (n > 1)
+			out[n++] = '/';
+	}
+	return ct_strlcpy(out + n, v, size - n) >= size - n ? -1 : 0;
+}
+
 static const char *const known[] = {
 	"COWTRACE_DIR", "COWTRACE_BACKTRACE", "COWTRACE_MODE", "COWTRACE_INCLUDE",
 	"COWTRACE_EXCLUDE", "COWTRACE_QUIET", "COWTRACE_FOLLOW",
@@ -90,7 +111,8 @@ int ct_options_parse(struct ct_options *o, char **envp)
 	o->backtrace = 16;
 	o->mode = CT_BACKEND_SIGNAL;
 	o->follow = 1;
-	o->dir[0] = '.';
+	if (absolute_dir(o->dir, sizeof o->dir - 64, "."))
+		o->dir[0] = '.';
 
 	/* quiet first, so that it applies to the messages below */
 	if ((v = env_value(envp, "COWTRACE_QUIET")) && parse_bool(v, &o->quiet)) {
@@ -141,7 +163,7 @@ int ct_options_parse(struct ct_options *o, char **envp)
 		return -1;
 	}
 	if ((v = env_value(envp, "COWTRACE_DIR"))) {
-		if (!*v || ct_strlcpy(o->dir, v, sizeof o->dir) >= sizeof o->dir - 64) {
+		if (!*v || absolute_dir(o->dir, sizeof o->dir - 64, v)) {
 			bad("COWTRACE_DIR", v, "a directory path");
 			return -1;
 		}

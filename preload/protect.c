@@ -132,17 +132,12 @@ static void classify_page(void *arg, uintptr_t page, uint64_t e)
 	}
 }
 
-static void mark_all(void *arg, uintptr_t page, uint64_t e)
-{
-	(void)e;
-	classify_page(arg, page, 0);
-}
-
 /* Classifies every page of m (dirty now, left open, or to protect), makes
  * the table know them, then write-protects.  Also used after fork. */
 static void attach(struct ct_module *m, int reattach)
 {
-	if ((m->flags & CT_MODF_UNTRACKED) || atomic_load(&m->degraded))
+	if ((m->flags & CT_MODF_UNTRACKED) || atomic_load(&m->degraded) || ct.disabled ||
+	    !atomic_load(&ct.active))    /* stopped (sandbox.c) */
 		return;
 	int runs = 0;
 	for (int i = 0; i < m->nranges; i++) {
@@ -157,8 +152,11 @@ static void attach(struct ct_module *m, int reattach)
 			return;
 		}
 		struct classify_ctx c = { m, r, reattach };
+		/* without pagemap every page counts as clean (a walk that
+		 * fails calls nobody, so classify them here) */
 		if (pagemap_walk(r->start, r->end, classify_page, &c))
-			pagemap_walk(r->start, r->end, mark_all, &c);
+			for (uintptr_t p = r->start; p < r->end; p += ct.page_size)
+				classify_page(&c, p, 0);
 		runs += count_runs(r, CT_PG_PROTECTED);
 	}
 	/* each protected run can split one mapping into three */
@@ -170,6 +168,11 @@ static void attach(struct ct_module *m, int reattach)
 	for (int i = 0; i < m->nranges; i++)
 		if (protect_runs(&m->ranges[i], CT_PG_PROTECTED,
 				 m->ranges[i].prot & ~PROT_WRITE) < 0) {
+			/* forbidden, not failed (seccomp, a security module):
+			 * no module can be traced; one line says so */
+			if (errno == EPERM || errno == EACCES)
+				ct_disable("mprotect is not permitted (seccomp?); tracing is off",
+					   CT_WHY_MPROTECT);
 			ct_module_degrade(m, CT_WHY_MPROTECT);
 			return;
 		}
@@ -285,9 +288,10 @@ void ct_module_degrade(struct ct_module *m, uint32_t reason)
 			: "the tracer's tables are full";
 	ct_log_note(m->id, reason, why);
 	/* one line per process: a program that loads plugins for ever must not
-	 * flood its stderr; the log has a note per module */
+	 * flood its stderr; the log has a note per module.  None once tracing
+	 * is off: the line saying why was printed. */
 	static _Atomic int said;
-	if (!atomic_exchange(&said, 1))
+	if (!ct.disabled && !atomic_exchange(&said, 1))
 		ct_warn("stopped tracing ", m->path, ": ", why, NULL);
 }
 
@@ -438,6 +442,7 @@ void ct_probe_sigblocked(void)
 	if (pid == 0) {
 		atomic_store(&ct.active, 0);
 		ct_log_detach();
+		ct.opt.quiet = 1;       /* the parent says what goes wrong here too */
 		for (uint32_t i = 0; i < ct.nmodules; i++)
 			for (int k = 0; k < ct.modules[i].nranges; k++) {
 				struct ct_range *r = &ct.modules[i].ranges[k];

@@ -4,6 +4,7 @@
  * first write (recorded with via = the system call) before the real call.
  * glibc's stdio reads into large user buffers through an internal read that
  * no wrapper of read() sees, so fread has a wrapper of its own. */
+#include <errno.h>
 #include <dirent.h>
 #include <dlfcn.h>
 #include <poll.h>
@@ -264,6 +265,10 @@ CT_EXPORT int pipe(int fds[2])
 CT_EXPORT int pipe2(int fds[2], int flags)
 {
 	REAL(int, pipe2, (int *, int));
+	if (ct_in_unwinder) {           /* libunwind's pipe: see unwind.c */
+		errno = EMFILE;
+		return -1;
+	}
 	CLAIM(fds, 2 * sizeof(int), SYS_pipe2);
 	return real(fds, flags);
 }

@@ -6,6 +6,15 @@
 
 #include "ct.h"
 
+/* libunwind checks addresses, when it has to guess a frame without unwind
+ * information (the outermost one, for example), by writing them into a
+ * pipe it opens at set-up and reopens whenever a read from it fails.  Those
+ * descriptors are the program's to see, close and reuse: a program that
+ * closed them and opened a file of its own would have libunwind read from
+ * and write into that file.  While this flag is set, pipe2 fails, the
+ * check fails, and the backtrace simply ends at the guessed frame. */
+CT_TLS int ct_in_unwinder;
+
 /* Outside signal context, once: per-thread caches (no global lock in the
  * handler) and a first unwind so that libunwind has set itself up. */
 void ct_unwind_init(void)
@@ -14,10 +23,12 @@ void ct_unwind_init(void)
 	unw_cursor_t cur;
 	uint64_t frames[8];
 
+	ct_in_unwinder = 1;
 	unw_set_caching_policy(unw_local_addr_space, UNW_CACHE_PER_THREAD);
 	if (unw_getcontext(&ctx) == 0 && unw_init_local(&cur, &ctx) == 0)
 		for (int i = 0; i < 8 && unw_step(&cur) > 0; i++)
 			unw_get_reg(&cur, UNW_REG_IP, (unw_word_t *)&frames[i]);
+	ct_in_unwinder = 0;
 	ct.unwind_ready = 1;
 }
 
@@ -25,7 +36,7 @@ void ct_unwind_init(void)
  * (a signal's ucontext) the first is the faulting instruction; without, the
  * tracer's own frames are skipped up to the return address `from` (the call
  * site of the wrapper). */
-int ct_unwind(void *uc, uint64_t *frames, int max, uintptr_t from)
+static int unwind(void *uc, uint64_t *frames, int max, uintptr_t from)
 {
 	unw_context_t ctx;
 	unw_cursor_t cur;
@@ -54,5 +65,14 @@ int ct_unwind(void *uc, uint64_t *frames, int max, uintptr_t from)
 		}
 		frames[n++] = ip;
 	} while (n < max && unw_step(&cur) > 0);
+	return n;
+}
+
+int ct_unwind(void *uc, uint64_t *frames, int max, uintptr_t from)
+{
+	int outer = ct_in_unwinder;     /* a nested fault inside libunwind */
+	ct_in_unwinder = 1;
+	int n = unwind(uc, frames, max, from);
+	ct_in_unwinder = outer;
 	return n;
 }

@@ -70,3 +70,21 @@ $(ORACLE_TD)/dl-cycles: tests/dl-cycles.c $(ORACLE_TD)/liboracle.so | $(BUILD)/t
 	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(ORACLE_TD) -loracle -ldl -Wl,-rpath,'$$ORIGIN'
 
 test-progs: $(ORACLE_TD)/dl-cycles
+
+# lifetime, descriptor, crash and failure-mode tests (t-tracer-lifetime,
+# t-tracer-fds, t-tracer-crash2, t-tracer-fail): programs on liboracle, a
+# waiter that prints the wait status, a seccomp launcher and a static program
+LIFE_PROGS = $(ORACLE_TD)/life $(ORACLE_TD)/fds $(ORACLE_TD)/crash2 $(ORACLE_TD)/fill \
+	$(ORACLE_TD)/sandbox
+
+$(LIFE_PROGS): $(ORACLE_TD)/%: tests/%.c $(ORACLE_TD)/liboracle.so | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -Iinclude -o $@ $< -L$(ORACLE_TD) -loracle -lpthread -Wl,-rpath,'$$ORIGIN'
+
+$(ORACLE_TD)/waitstatus $(ORACLE_TD)/seccomp-run: $(ORACLE_TD)/%: tests/%.c | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -o $@ $<
+
+# static: no tracer can attach; the test skips when libc.a is missing
+$(ORACLE_TD)/static-hello: tests/static-hello.c | $(BUILD)/tests
+	-$(CC) $(ALL_CFLAGS) -static -o $@ $<
+
+test-progs: $(LIFE_PROGS) $(ORACLE_TD)/waitstatus $(ORACLE_TD)/seccomp-run $(ORACLE_TD)/static-hello

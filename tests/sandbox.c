@@ -1,0 +1,60 @@
+/* sandbox.c - a program that sandboxes itself with prctl(PR_SET_SECCOMP):
+ * writes liboracle pages, installs a filter, writes more pages.
+ *   sandbox mprotect OUT    the filter fails mprotect with EPERM
+ *   sandbox other OUT       the filter fails getpriority only (mprotect
+ *                           stays allowed)
+ * Then writes the pagemap oracle to OUT (open and pread stay allowed). */
+#include <errno.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+char *oracle_page(int i);
+int oracle_dump_file(const char *want, const char *path);
+
+static int install(int nr, int how)
+{
+	struct sock_filter f[] = {
+		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr, 0, 1),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = { sizeof f / sizeof f[0], f };
+	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+		return -1;
+	if (how == 's')   /* libseccomp's way */
+		return (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog);
+	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 3 || (strcmp(argv[1], "mprotect") && strcmp(argv[1], "other"))) {
+		fprintf(stderr, "usage: sandbox mprotect|other OUT [prctl|syscall]\n");
+		return 2;
+	}
+	for (int i = 0; i < 6; i++)
+		oracle_page(i)[i] = 1;
+	int r = install(argv[1][0] == 'm' ? SYS_mprotect : SYS_getpriority,
+			argc > 3 ? argv[3][0] : 'p');
+	printf("filter: %d\n", r);
+	for (int i = 10; i < 16; i++)
+		oracle_page(i)[i] = 2;
+	for (int i = 70; i < 74; i++)
+		oracle_page(i)[i] = 2;
+	errno = 0;
+	int p = getpriority(PRIO_PROCESS, 0);
+	printf("getpriority: %d %s\n", p, strerror(errno));
+	char *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	printf("mprotect: %d\n", m == MAP_FAILED ? -2 : mprotect(m, 4096, PROT_READ));
+	fflush(stdout);
+	return oracle_dump_file("liboracle.so", argv[2]) < 0 ? 4 : 0;
+}
