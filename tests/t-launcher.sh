@@ -11,6 +11,13 @@ CHECK "exit status passed through" [ $? -eq 7 ]
 sh -c "'$COWTRACE' run -o '$T/b' -- sh -c 'kill -TERM \$\$'" 2>/dev/null
 CHECK "death by SIGTERM passed through (status $?)" [ $? -eq 143 ]
 
+# the launcher's stderr has nothing but its own line when the command dies
+# by a signal (the launcher's sh would report "Segmentation fault")
+(exec "$COWTRACE" run -o "$T/s" -- sh -c 'kill -SEGV $$' 2>"$T/s.err") 2>/dev/null
+CHECK "death by SIGSEGV passed through (status $?)" [ $? -eq 139 ]
+CHECK "nothing on stderr but the cowtrace: line" [ "$(grep -vc '^cowtrace:' "$T/s.err")" = 0 ]
+cat "$T/s.err"
+
 "$COWTRACE" run -o "$T/c" -- sh -c 'cd / && /bin/true && cd /tmp && ls >/dev/null' 2>"$T/c.err"
 n=$(ls "$T/c" | grep -c '\.cwt$')
 CHECK "children that cd still log into the run dir ($n logs)" [ "$n" -ge 3 ]
