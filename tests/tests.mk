@@ -28,3 +28,9 @@ $(BUILD)/tests/own-unwinder: tests/own-unwinder.c | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -O0 -fasynchronous-unwind-tables -o $@ $< $(LLVM_UNWIND) -Wl,-rpath,$(dir $(LLVM_UNWIND))
 test-progs: $(BUILD)/tests/own-unwinder
 endif
+
+# ---- h-perf: bt-oracle, a program that knows its own backtraces ----------
+# (frame pointers, -O0; t-tracer-backtrace.sh compares the logged frames)
+$(BUILD)/tests/bt-oracle: tests/bt-oracle.c | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -O0 -fno-omit-frame-pointer -fno-inline -o $@ $< -lpthread
+test-progs: $(BUILD)/tests/bt-oracle
