@@ -78,6 +78,7 @@ struct ct_table {
 
 struct ct_options {
 	int backtrace;                   /* frames, 0 = none */
+	int unwind_slow;                 /* COWTRACE_UNWIND=slow: unw_step only */
 	int mode;                        /* CT_BACKEND_* */
 	int quiet;
 	int follow;

@@ -9,12 +9,12 @@
  * so every unw_step takes the global cache mutex and blocks and restores
  * all signals (two rt_sigprocmask calls a frame, most of the time of a
  * 16-frame backtrace).  The slow one is used when the fast one does not
- * find the first frame wanted, or cannot be trusted here (see fast_check). */
+ * find the first frame wanted, cannot be used safely here (see key_inline,
+ * FAST_THREADS_MAX), or COWTRACE_UNWIND=slow. */
 #define UNW_LOCAL_ONLY
 #include <dlfcn.h>
 #include <libunwind.h>
 #include <pthread.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "arch.h"
@@ -63,21 +63,24 @@ static int key_inline(void)
 	return k < KEY_INLINE;
 }
 
-/* Outside signal context, once: a first unwind of both kinds so that
- * libunwind has set itself up (tables, the trace key and this thread's
- * trace cache) before any handler needs it. */
+/* Outside signal context, once: a first unwind so that libunwind has set
+ * itself up before any handler needs it.  unw_backtrace does it all (it
+ * steps through each new address, so the unw_step path is ready too) and
+ * also creates its thread key and this thread's trace cache. */
 void ct_unwind_init(void)
 {
-	unw_context_t ctx;
-	unw_cursor_t cur;
 	void *buf[8];
 
-	if (unw_getcontext(&ctx) == 0 && unw_init_local(&cur, &ctx) == 0)
-		for (int i = 0; i < 8 && unw_step(&cur) > 0; i++)
-			;
-	const char *slow = getenv("COWTRACE_UNWIND_SLOW"); /* tests compare both */
-	if (!(slow && slow[0] == '1') && same_unwinder() && unw_backtrace(buf, 8) > 0)
+	/* COWTRACE_UNWIND=slow: the unw_step loop only (tests compare both) */
+	if (!ct.opt.unwind_slow && same_unwinder() && unw_backtrace(buf, 8) > 0) {
 		fast_ok = key_inline();
+	} else {
+		unw_context_t ctx;
+		unw_cursor_t cur;
+		if (unw_getcontext(&ctx) == 0 && unw_init_local(&cur, &ctx) == 0)
+			for (int i = 0; i < 8 && unw_step(&cur) > 0; i++)
+				;
+	}
 	fast_here = fast_ok ? 1 : -1;
 	fast_threads = 1;
 	ct.unwind_ready = 1;

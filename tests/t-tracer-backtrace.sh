@@ -4,7 +4,8 @@
 # each write (nested calls, deeper than the limit, in a signal handler,
 # in a new thread, read() into the page) and the log's raw frames must
 # equal them; with libunwind's fast trace path (default) and with the
-# unw_step loop (COWTRACE_UNWIND_SLOW=1), at two backtrace limits.
+# unw_step loop (COWTRACE_UNWIND=slow), at two backtrace limits, and
+# through the launcher.
 . tests/lib.sh
 tracer_setup bt-oracle
 need_python3
@@ -12,15 +13,21 @@ need_python3
 
 "$PROG" >"$T/u.out" 2>&1
 CHECK "untraced run works" [ $? -eq 0 ]
-for slow in 0 1; do
+for how in fast slow; do
 	for max in 16 128; do
-		d=$T/s$slow-$max
+		d=$T/$how-$max
 		mkdir -p "$d"
-		env COWTRACE_DIR="$d" COWTRACE_BACKTRACE=$max COWTRACE_UNWIND_SLOW=$slow \
+		env COWTRACE_DIR="$d" COWTRACE_BACKTRACE=$max COWTRACE_UNWIND=$how \
 			LD_PRELOAD="$LIB" "$PROG" >"$d.out" 2>"$d.err"
-		CHECK "slow=$slow max=$max: exit 0" [ $? -eq 0 ]
-		CHECK "slow=$slow max=$max: frames = the program's own chain" \
+		CHECK "$how max=$max: exit 0" [ $? -eq 0 ]
+		CHECK "$how max=$max: nothing on stderr" [ ! -s "$d.err" ]
+		CHECK "$how max=$max: frames = the program's own chain" \
 			python3 tests/bt_check.py "$d" "$d.out" "$max"
 	done
 done
+# through the launcher (LD_AUDIT: libunwind is set up before libc starts)
+"$COWTRACE" run -o "$T/launcher" -- "$PROG" >"$T/launcher.out" 2>/dev/null
+CHECK "launcher: exit 0" [ $? -eq 0 ]
+CHECK "launcher: frames = the program's own chain" \
+	python3 tests/bt_check.py "$T/launcher" "$T/launcher.out" 16
 done_test
