@@ -181,6 +181,7 @@ int ct_record_first_write(struct ct_module *m, _Atomic uint8_t *st, uintptr_t pa
 
 /* ---- unwind.c -------------------------------------------------------- */
 void ct_unwind_init(void);
+void ct_unwind_forget(void);           /* after an object is unloaded */
 int ct_unwind(void *uc, uint64_t *frames, int max, uintptr_t from); /* SIGNAL-SAFE */
 
 /* ---- hooks.c --------------------------------------------------------- */

@@ -84,6 +84,7 @@ CT_EXPORT void cowtrace_audit_close(uintptr_t bias, const void *phdr)
 		if (atomic_load(&m->live) && m->bias == bias && (!phdr || m->phdr == phdr)) {
 			atomic_store(&m->live, 0);
 			ct_log_unload(m);
+			ct_unwind_forget();
 			ct_modules_publish();
 		}
 	}

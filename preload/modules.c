@@ -279,6 +279,7 @@ void ct_modules_scan(int attach)
 		if (atomic_load(&m->live) && !m->seen) {
 			atomic_store(&m->live, 0);
 			ct_log_unload(m);
+			ct_unwind_forget();
 			changed = 1;
 		}
 	}

@@ -34,7 +34,7 @@
  * others take the slow path: a bound on the memory the tracer adds. */
 #define FAST_THREADS_MAX 64
 
-static int fast_ok;             /* unw_backtrace may run in the handler */
+static _Atomic int fast_ok;     /* unw_backtrace may run in the handler */
 static _Atomic int fast_threads;
 static CT_TLS int fast_here;    /* this thread: 0 unknown, 1 fast, -1 slow */
 static CT_TLS int in_unwind;    /* a fault inside libunwind: no frames */
@@ -84,6 +84,18 @@ void ct_unwind_init(void)
 	fast_here = fast_ok ? 1 : -1;
 	fast_threads = 1;
 	ct.unwind_ready = 1;
+}
+
+/* An object was unloaded.  libunwind keeps its step rules by instruction
+ * address alone (both the unw_step cache and the trace caches): code loaded
+ * later at the same address would be stepped with the old object's rules,
+ * giving wrong frames or reads of wild addresses.  The unw_step cache can be
+ * flushed; other threads' trace caches cannot, so the fast path ends here
+ * for this process. */
+void ct_unwind_forget(void)
+{
+	atomic_store(&fast_ok, 0);
+	unw_flush_cache(unw_local_addr_space, 0, 0);
 }
 
 /* SIGNAL-SAFE: may this thread take the fast path? */

@@ -10,8 +10,12 @@
  * compares them with the frames in the log.
  * Cases: nested calls; deeper than the backtrace limit; a store in a signal
  * handler (through the signal frame); a store in a new thread (its first
- * backtrace); read() into a tracked page (the kernel writes it). */
+ * backtrace); read() into a tracked page (the kernel writes it); a store
+ * in a library, dlclosed, and again in another library loaded at the same
+ * address whose store has another unwind rule (bt-writer.S). */
+#include <dlfcn.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
@@ -24,10 +28,10 @@
 #define MAXF 64
 
 /* one page per case, file-backed (initialised data) */
-__attribute__((aligned(PAGE))) char pages[6][PAGE] = { { 1 }, { 1 }, { 1 }, { 1 }, { 1 }, { 1 } };
+__attribute__((aligned(PAGE))) char pages[8][PAGE] = { { 1 }, { 1 }, { 1 }, { 1 }, { 1 }, { 1 }, { 1 }, { 1 } };
 
 extern char __executable_start[], etext[];
-extern char st_nested[], st_deep[], st_handler[], st_thread[];
+extern char st_nested[], st_deep[], st_handler[], st_thread[], bt_after_call[];
 
 static int in_exe(uintptr_t a)
 {
@@ -153,6 +157,45 @@ __attribute__((noinline)) void reader(int depth, int fd)
 }
 void reader_end(void) {}
 
+/* ---- a library unloaded, another at the same address ------------------ */
+
+#define WRITER_STORE 7  /* bytes into bt_writer */
+
+/* the call in asm, for the exact return address; bt_writer changes no
+ * register */
+__attribute__((noinline)) void call_lib(const char *name, void (*w)(char *), char *p)
+{
+	uintptr_t f[MAXF] = { (uintptr_t)w + WRITER_STORE, (uintptr_t)bt_after_call };
+	print(name, p, f, walk(f, 2, __builtin_frame_address(0)));
+	__asm__ volatile("call *%0\n.globl bt_after_call\nbt_after_call:"
+			 :: "r"(w), "D"(p) : "rax", "memory", "cc");
+}
+
+static void reload(void)
+{
+	char dir[PATH_MAX], path[PATH_MAX + 32];
+	ssize_t n = readlink("/proc/self/exe", dir, sizeof dir - 1);
+	if (n <= 0)
+		return;
+	dir[n] = 0;
+	*strrchr(dir, '/') = 0;
+	uintptr_t at[2] = { 0, 0 };
+	for (int i = 0; i < 2; i++) {
+		snprintf(path, sizeof path, "%s/%s", dir, i ? "bt-small.so" : "bt-big.so");
+		void *h = dlopen(path, RTLD_NOW);
+		void (*w)(char *) = h ? (void (*)(char *))dlsym(h, "bt_writer") : NULL;
+		if (!w) {
+			printf("reload-missing %s\n", path);
+			return;
+		}
+		at[i] = (uintptr_t)w;
+		call_lib(i ? "reload-small" : "reload-big", w, pages[5 + i]);
+		if (!i)
+			dlclose(h);
+	}
+	printf("reload-same-address %d\n", at[0] == at[1]);
+}
+
 int main(void)
 {
 	printf("reader %lx %lx\n", (unsigned long)(uintptr_t)reader,
@@ -176,5 +219,6 @@ int main(void)
 		reader(2, fd);
 		close(fd);
 	}
+	reload();
 	return 0;
 }

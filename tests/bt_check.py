@@ -37,13 +37,22 @@ def faults(path):
         off += size
 
 
+bad_setup = False
+
+
 def main():
     logdir, out, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
+    global bad_setup
     want, reader = {}, None
     for line in open(out):
         t = line.split()
         if t[0] == "reader":
             reader = (int(t[1], 16), int(t[2], 16))
+        elif t[0].startswith("reload-same-address"):
+            print("the second library %s at the first one's address" % ("is" if t[1] == "1" else "is NOT"))
+        elif t[0] == "reload-missing":
+            print("no bt-big.so / bt-small.so:", t[1])
+            bad_setup = True
         else:
             want[int(t[1], 16)] = (t[0], [int(x, 16) for x in t[2:]])
     got = {}
@@ -70,7 +79,7 @@ def main():
             bad += 1
         else:
             print("%s: %d frames as expected" % (name, n))
-    sys.exit(1 if bad else 0)
+    sys.exit(1 if bad or bad_setup else 0)
 
 
 main()

@@ -2,12 +2,13 @@
 # t-tracer-backtrace.sh - the frames logged for a first write are the
 # program's real call chain: bt-oracle walks its own frame pointers before
 # each write (nested calls, deeper than the limit, in a signal handler,
-# in a new thread, read() into the page) and the log's raw frames must
+# in a new thread, read() into the page, in a library loaded where a
+# dlclosed one was, with another unwind rule) and the log's raw frames must
 # equal them; with libunwind's fast trace path (default) and with the
 # unw_step loop (COWTRACE_UNWIND=slow), at two backtrace limits, and
 # through the launcher.
 . tests/lib.sh
-tracer_setup bt-oracle
+tracer_setup bt-oracle bt-big.so bt-small.so
 need_python3
 [ "$(uname -m)" = x86_64 ] || skip "bt-oracle is x86_64 only"
 
