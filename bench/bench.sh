@@ -21,7 +21,7 @@ traced() {
 # summary FILE COL BASECOL LABEL TARGET [UNIT]: the median of column COL of
 # FILE (one round a line, in ns; shown in UNIT: ns or us) and, unless
 # BASECOL is 0, the median and range of COL / BASECOL over the rounds.
-# BASECOL -1: COL minus the column before it instead of a ratio.
+# BASECOL -K: COL minus column COL-K instead of a ratio.
 summary() {
 	awk -v c="$2" -v bc="$3" -v label="$4" -v target="$5" -v unit="${6:-ns}" '
 	function med(a, n,   i, j, t) {
@@ -29,7 +29,7 @@ summary() {
 			for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
 		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 	}
-	{ v[NR] = bc < 0 ? $c - $(c - 1) : $c
+	{ v[NR] = bc < 0 ? $c - $(c + bc) : $c
 	  if (bc > 0) { r[NR] = $c / $bc; lo = NR == 1 || r[NR] < lo ? r[NR] : lo; hi = r[NR] > hi ? r[NR] : hi } }
 	END {
 		n = NR; m = med(v, n) / (unit == "us" ? 1000 : 1)
@@ -58,35 +58,24 @@ summary "$tmp/fw" 3 1 "traced, 16-frame backtrace" 6x
 summary "$tmp/fw" 4 1 "traced, 16 frames, unw_step loop" ""
 
 echo
-echo "process start-up: /bin/true; 3 rounds of $starts starts untraced and traced,"
-echo "  alternating (medians of each round, then the median round)"
+echo "process start-up: /bin/true; 3 rounds of $starts starts each way, in turn"
+echo "  (medians of each round, then the median round); traced: with the probe's"
+echo "  answer cached in the log directory, as after a run's first process"
+libc=$(ldd /bin/true | awk '$1 ~ /^libc\.so/ {print $3}')
+bid=$(readelf -n "$(readlink -f "$libc")" | awk '/Build ID/ {print $3}')
 : >"$tmp/st"
 i=0
 while [ $i -lt 3 ]; do
 	rm -f "$tmp"/*.cwt
-	"$B/bench/startup" "$starts" COWTRACE_DIR="$tmp" COWTRACE_QUIET=1 \
-		LD_PRELOAD="$B/libcowtrace.so" -- /bin/true >>"$tmp/st"
+	"$B/bench/startup" "$starts" "$tmp/.cowtrace-probe-$bid" COWTRACE_DIR="$tmp" \
+		COWTRACE_QUIET=1 LD_PRELOAD="$B/libcowtrace.so" -- /bin/true >>"$tmp/st"
 	i=$((i + 1))
 done
 summary "$tmp/st" 1 0 "untraced" "" us
 summary "$tmp/st" 2 1 "traced" "" us
+summary "$tmp/st" 3 1 "traced, probing (no cache)" "" us
 summary "$tmp/st" 2 -1 "traced - untraced" "" us
-
-# The start-up probe (a child that creates a thread, see ct_probe_sigblocked)
-# runs between the tracer's pipe2(O_CLOEXEC) and its wait4: strace the
-# parent alone (the child runs untraced) and time that span.
-if command -v strace >/dev/null 2>&1; then
-	: >"$tmp/pr"
-	i=0
-	while [ $i -lt 15 ]; do
-		rm -f "$tmp"/*.cwt
-		traced strace -qq -ttt -e trace=pipe2,wait4 -o "$tmp/strace" /bin/true
-		awk '/pipe2\(.*O_CLOEXEC\)/ && !/O_NONBLOCK/ { s = $1 } /wait4\(/ && s { print ($1 - s) * 1e9; exit }' \
-			"$tmp/strace" >>"$tmp/pr"
-		i=$((i + 1))
-	done
-	[ -s "$tmp/pr" ] && summary "$tmp/pr" 1 0 "the start-up probe (15 runs, strace)" "" us
-fi
+summary "$tmp/st" 3 -1 "the probe (probing - traced)" "" us
 
 if [ -x "$B/tests/gen-log" ] && [ -x "$B/cowtrace-report" ]; then
 	echo

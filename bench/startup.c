@@ -1,9 +1,11 @@
 /* startup - cost of starting a process, untraced and traced, in one run.
- *   startup RUNS VAR=VALUE... -- PROG [ARGS]
- * Starts PROG RUNS times untraced and RUNS times with the VAR=VALUE
- * settings added to the environment, alternating, so that both see the same
- * load on the machine.  Each start is timed from fork to the end of wait.
- * Prints the two medians in nanoseconds: "UNTRACED TRACED". */
+ *   startup RUNS CACHE VAR=VALUE... -- PROG [ARGS]
+ * Starts PROG RUNS times each way, in turn, so that all see the same load
+ * on the machine: untraced; with the VAR=VALUE settings added to the
+ * environment; and the same after removing the file CACHE (the tracer's
+ * start-up probe cache), so that it probes.  Each start is timed from fork
+ * to the end of wait.  Prints the three medians in nanoseconds:
+ * "UNTRACED TRACED TRACED-PROBING". */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -60,12 +62,13 @@ int main(int argc, char **argv)
 {
 	extern char **environ;
 	int runs = argc > 1 ? atoi(argv[1]) : 0;
-	int i = 2, nset = 0;
-	if (runs < 1 || runs > MAX_RUNS) {
-		fprintf(stderr, "usage: startup RUNS VAR=VALUE... -- PROG [ARGS]\n");
+	int i = 3, nset = 0;
+	if (runs < 1 || runs > MAX_RUNS || argc < 3) {
+		fprintf(stderr, "usage: startup RUNS CACHE VAR=VALUE... -- PROG [ARGS]\n");
 		return 2;
 	}
-	char **set = argv + 2;
+	const char *cache = argv[2];
+	char **set = argv + 3;
 	while (i < argc && strcmp(argv[i], "--"))
 		i++, nset++;
 	if (i + 1 >= argc) {
@@ -80,7 +83,7 @@ int main(int argc, char **argv)
 	while (environ[nenv])
 		nenv++;
 	char **tenv = calloc(nenv + (size_t)nset + 1, sizeof *tenv);
-	static double u[MAX_RUNS], t[MAX_RUNS];
+	static double u[MAX_RUNS], t[MAX_RUNS], p[MAX_RUNS];
 	if (!tenv)
 		return 1;
 	memcpy(tenv, set, (size_t)nset * sizeof *tenv);
@@ -89,11 +92,13 @@ int main(int argc, char **argv)
 	for (int r = 0; r < runs; r++) {
 		u[r] = one(prog, environ);
 		t[r] = one(prog, tenv);
-		if (u[r] < 0 || t[r] < 0) {
+		unlink(cache);
+		p[r] = one(prog, tenv);
+		if (u[r] < 0 || t[r] < 0 || p[r] < 0) {
 			fprintf(stderr, "startup: %s failed\n", prog[0]);
 			return 1;
 		}
 	}
-	printf("%.0f %.0f\n", median(u, runs), median(t, runs));
+	printf("%.0f %.0f %.0f\n", median(u, runs), median(t, runs), median(p, runs));
 	return 0;
 }

@@ -172,6 +172,10 @@ void ct_protect_open_sigblocked(void);
 void ct_protect_attach_pending(const char *skip);
 void ct_vma_init(void);
 
+/* ---- probecache.c: the probe's answer kept for the next process ------- */
+int ct_probe_cache_load(void);         /* 1: ct.sigblocked filled, no probe */
+void ct_probe_cache_save(int child_ok);
+
 /* ---- fault.c: the SIGSEGV handler ------------------------------------ */
 int ct_fault_install(void);
 int ct_app_sigaction(const struct sigaction *act, struct sigaction *oldact); /* SIGNAL-SAFE */
