@@ -71,11 +71,16 @@ while [ $i -lt 3 ]; do
 		COWTRACE_QUIET=1 LD_PRELOAD="$B/libcowtrace.so" -- /bin/true >>"$tmp/st"
 	i=$((i + 1))
 done
+echo "  wall time, fork to end of wait:"
 summary "$tmp/st" 1 0 "untraced" "" us
 summary "$tmp/st" 2 1 "traced" "" us
 summary "$tmp/st" 3 1 "traced, probing (no cache)" "" us
 summary "$tmp/st" 2 -1 "traced - untraced" "" us
 summary "$tmp/st" 3 -1 "the probe (probing - traced)" "" us
+echo "  CPU time (user + system, with its children; 1-4 ms granularity in some kernels):"
+summary "$tmp/st" 4 0 "untraced" "" us
+summary "$tmp/st" 5 4 "traced" "" us
+summary "$tmp/st" 6 4 "traced, probing (no cache)" "" us
 
 if [ -x "$B/tests/gen-log" ] && [ -x "$B/cowtrace-report" ]; then
 	echo
