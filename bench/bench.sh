@@ -52,11 +52,16 @@ while [ $i -lt "$rounds" ]; do
 	echo "$b $t0 $t16 $s16" >>"$tmp/fw"
 	i=$((i + 1))
 done
+echo "  CPU time of the writing thread (user + system) per first write:"
+summary "$tmp/fw" 2 0 "untraced" ""
+summary "$tmp/fw" 4 2 "traced, no backtrace" 4x
+summary "$tmp/fw" 6 2 "traced, 16-frame backtrace" 6x
+summary "$tmp/fw" 8 2 "traced, 16 frames, unw_step loop" ""
+echo "  wall time per first write:"
 summary "$tmp/fw" 1 0 "untraced" ""
-summary "$tmp/fw" 2 1 "traced, no backtrace" 4x
-summary "$tmp/fw" 3 1 "traced, 16-frame backtrace" 6x
-summary "$tmp/fw" 4 1 "traced, 16 frames, unw_step loop" ""
-
+summary "$tmp/fw" 3 1 "traced, no backtrace" 4x
+summary "$tmp/fw" 5 1 "traced, 16-frame backtrace" 6x
+summary "$tmp/fw" 7 1 "traced, 16 frames, unw_step loop" ""
 echo
 echo "process start-up: /bin/true; 3 rounds of $starts starts each way, in turn"
 echo "  (medians of each round, then the median round); traced: with the probe's"
