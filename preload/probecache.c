@@ -81,19 +81,24 @@ static int entry_dirty(uint64_t e)
 static int read_dirty(const struct ct_module *libc, uint8_t *out)
 {
 	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	uint64_t ent[256];
 	uint32_t n = 0;
 	if (fd < 0)
 		return -1;
 	for (int i = 0; i < libc->nranges; i++) {
 		uintptr_t a = libc->ranges[i].start, e = libc->ranges[i].end;
-		for (; a < e; a += ct.page_size) {
-			uint64_t ent;
-			if (n == DIRTY_MAX ||
-			    ct_sys_pread(fd, &ent, sizeof ent, (off_t)(a / ct.page_size * sizeof ent)) != sizeof ent) {
+		while (a < e) {
+			size_t k = (e - a) / ct.page_size;
+			k = k < 256 ? k : 256;
+			if (n + k > DIRTY_MAX ||
+			    ct_sys_pread(fd, ent, k * sizeof ent[0],
+					 (off_t)(a / ct.page_size * sizeof ent[0])) != (ssize_t)(k * sizeof ent[0])) {
 				close(fd);
 				return -1;
 			}
-			out[n++] = (uint8_t)entry_dirty(ent);
+			for (size_t j = 0; j < k; j++)
+				out[n++] = (uint8_t)entry_dirty(ent[j]);
+			a += k * ct.page_size;
 		}
 	}
 	close(fd);
