@@ -82,7 +82,7 @@ summary "$tmp/st" 2 1 "traced" "" us
 summary "$tmp/st" 3 1 "traced, probing (no cache)" "" us
 summary "$tmp/st" 2 -1 "traced - untraced" "" us
 summary "$tmp/st" 3 -1 "the probe (probing - traced)" "" us
-echo "  CPU time (user + system, with its children; 1-4 ms granularity in some kernels):"
+echo "  CPU time (user + system, with the children it waited for):"
 summary "$tmp/st" 4 0 "untraced" "" us
 summary "$tmp/st" 5 4 "traced" "" us
 summary "$tmp/st" 6 4 "traced, probing (no cache)" "" us
