@@ -74,7 +74,10 @@ $(BUILD)/bench/libbench.so: bench/libbench.c | $(BUILD)/bench
 $(BUILD)/bench/firstwrite: bench/firstwrite.c $(BUILD)/bench/libbench.so | $(BUILD)/bench
 	$(CC) $(ALL_CFLAGS) -O2 -o $@ $< -L$(BUILD)/bench -lbench -Wl,-rpath,'$$ORIGIN'
 
-bench: all test-progs $(BUILD)/bench/firstwrite
+$(BUILD)/bench/startup: bench/startup.c | $(BUILD)/bench
+	$(CC) $(ALL_CFLAGS) -O2 -o $@ $<
+
+bench: all test-progs $(BUILD)/bench/firstwrite $(BUILD)/bench/startup
 	@./bench/bench.sh
 
 # ---- fuzzing the log parser (not part of make test) ----------------------

@@ -1,38 +1,91 @@
 #!/bin/sh
 # bench/bench.sh - traced vs untraced, measured in the same run (make bench).
+# The machine may be shared: every ratio compares runs made side by side,
+# and each figure is a median of ROUNDS rounds (default 7) with the range
+# of the per-round ratios, which says how noisy the run was.
 set -eu
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 B=$(pwd -P)/$BUILD
 fw=$B/bench/firstwrite
-runs=${RUNS:-7}
+rounds=${ROUNDS:-${RUNS:-7}}
+starts=${STARTS:-100}
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-# median of $runs runs of a command that prints one number
-median() {
-	i=0
-	: >"$tmp/m"
-	while [ $i -lt "$runs" ]; do
-		"$@" >>"$tmp/m"
-		i=$((i + 1))
-	done
-	sort -n "$tmp/m" | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'
-}
 traced() {
 	rm -f "$tmp"/*.cwt
 	env COWTRACE_DIR="$tmp" COWTRACE_QUIET=1 LD_PRELOAD="$B/libcowtrace.so" "$@"
 }
 
-echo "first write to a page of a library's .data (4000 pages, 14 calls deep; median of $runs)"
-base=$(median "$fw")
-bt0=$(median traced env COWTRACE_BACKTRACE=0 "$fw")
-bt16=$(median traced env COWTRACE_BACKTRACE=16 "$fw")
-awk -v b="$base" -v t0="$bt0" -v t16="$bt16" 'BEGIN {
-	printf "  untraced                 %8.0f ns\n", b
-	printf "  traced, no backtrace     %8.0f ns   ratio %.2fx  (target <= 4x)\n", t0, t0 / b
-	printf "  traced, 16-frame bt      %8.0f ns   ratio %.2fx  (target <= 6x)\n", t16, t16 / b
-}'
+# summary FILE COL BASECOL LABEL TARGET [UNIT]: the median of column COL of
+# FILE (one round a line, in ns; shown in UNIT: ns or us) and, unless
+# BASECOL is 0, the median and range of COL / BASECOL over the rounds.
+# BASECOL -K: COL minus column COL-K instead of a ratio.
+summary() {
+	awk -v c="$2" -v bc="$3" -v label="$4" -v target="$5" -v unit="${6:-ns}" '
+	function med(a, n,   i, j, t) {
+		for (i = 2; i <= n; i++)
+			for (j = i; j > 1 && a[j - 1] > a[j]; j--) { t = a[j]; a[j] = a[j - 1]; a[j - 1] = t }
+		return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+	}
+	{ v[NR] = bc < 0 ? $c - $(c + bc) : $c
+	  if (bc > 0) { r[NR] = $c / $bc; lo = NR == 1 || r[NR] < lo ? r[NR] : lo; hi = r[NR] > hi ? r[NR] : hi } }
+	END {
+		n = NR; m = med(v, n) / (unit == "us" ? 1000 : 1)
+		if (bc <= 0) { printf "  %-34s %9.0f %s\n", label, m, unit; exit }
+		printf "  %-34s %9.0f %s   ratio %5.2fx  (rounds %.2f-%.2fx)%s\n", label, m, unit, med(r, n), lo, hi,
+		       target == "" ? "" : "  target <= " target
+	}' "$1"
+}
+
+echo "first write to a page of a library's .data (4000 pages, 14 calls deep)"
+echo "  $rounds rounds; each: untraced, traced without backtrace, with a 16-frame one,"
+echo "  and the same with the unw_step loop (COWTRACE_UNWIND=slow, the old way)"
+: >"$tmp/fw"
+i=0
+while [ $i -lt "$rounds" ]; do
+	b=$("$fw")
+	t0=$(traced env COWTRACE_BACKTRACE=0 "$fw")
+	t16=$(traced env COWTRACE_BACKTRACE=16 "$fw")
+	s16=$(traced env COWTRACE_BACKTRACE=16 COWTRACE_UNWIND=slow "$fw")
+	echo "$b $t0 $t16 $s16" >>"$tmp/fw"
+	i=$((i + 1))
+done
+echo "  CPU time of the writing thread (user + system) per first write:"
+summary "$tmp/fw" 2 0 "untraced" ""
+summary "$tmp/fw" 4 2 "traced, no backtrace" 4x
+summary "$tmp/fw" 6 2 "traced, 16-frame backtrace" 6x
+summary "$tmp/fw" 8 2 "traced, 16 frames, unw_step loop" ""
+echo "  wall time per first write:"
+summary "$tmp/fw" 1 0 "untraced" ""
+summary "$tmp/fw" 3 1 "traced, no backtrace" 4x
+summary "$tmp/fw" 5 1 "traced, 16-frame backtrace" 6x
+summary "$tmp/fw" 7 1 "traced, 16 frames, unw_step loop" ""
+echo
+echo "process start-up: /bin/true; 3 rounds of $starts starts each way, in turn"
+echo "  (medians of each round, then the median round); traced: with the probe's"
+echo "  answer cached in the log directory, as after a run's first process"
+libc=$(ldd /bin/true | awk '$1 ~ /^libc\.so/ {print $3}')
+bid=$(readelf -n "$(readlink -f "$libc")" | awk '/Build ID/ {print $3}')
+: >"$tmp/st"
+i=0
+while [ $i -lt 3 ]; do
+	rm -f "$tmp"/*.cwt
+	"$B/bench/startup" "$starts" "$tmp/.cowtrace-probe-$bid" COWTRACE_DIR="$tmp" \
+		COWTRACE_QUIET=1 LD_PRELOAD="$B/libcowtrace.so" -- /bin/true >>"$tmp/st"
+	i=$((i + 1))
+done
+echo "  wall time, fork to end of wait:"
+summary "$tmp/st" 1 0 "untraced" "" us
+summary "$tmp/st" 2 1 "traced" "" us
+summary "$tmp/st" 3 1 "traced, probing (no cache)" "" us
+summary "$tmp/st" 2 -1 "traced - untraced" "" us
+summary "$tmp/st" 3 -1 "the probe (probing - traced)" "" us
+echo "  CPU time (user + system, with the children it waited for):"
+summary "$tmp/st" 4 0 "untraced" "" us
+summary "$tmp/st" 5 4 "traced" "" us
+summary "$tmp/st" 6 4 "traced, probing (no cache)" "" us
 
 if [ -x "$B/tests/gen-log" ] && [ -x "$B/cowtrace-report" ]; then
 	echo

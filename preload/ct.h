@@ -92,6 +92,7 @@ struct ct_table {
 
 struct ct_options {
 	int backtrace;                   /* frames, 0 = none */
+	int unwind_slow;                 /* COWTRACE_UNWIND=slow: unw_step only */
 	int mode;                        /* CT_BACKEND_* */
 	int quiet;
 	int follow;
@@ -198,6 +199,10 @@ int ct_is_sigblocked(uintptr_t page);  /* SIGNAL-SAFE */
 /* ---- memory.c: the application's mprotect/munmap/mremap/madvise ------ */
 int ct_sys_mprotect(void *addr, size_t len, int prot); /* SIGNAL-SAFE */
 
+/* ---- probecache.c: the probe's answer kept for the next process ------- */
+int ct_probe_cache_load(void);         /* 1: ct.sigblocked filled, no probe */
+void ct_probe_cache_save(int child_ok);
+
 /* ---- fault.c: the SIGSEGV handler ------------------------------------ */
 int ct_fault_install(void);
 int ct_app_sigaction(const struct sigaction *act, struct sigaction *oldact); /* SIGNAL-SAFE */
@@ -219,7 +224,9 @@ void ct_settle(struct ct_lend *l, size_t written, int sysno, uintptr_t ip); /* S
 /* set while this thread is inside libunwind: its memory-check pipe is
  * refused (see pipe2 in syscalls.c) */
 CT_HIDDEN extern CT_TLS int ct_in_unwinder;
+long ct_unwinder_check(const void *addr);          /* SIGNAL-SAFE */
 void ct_unwind_init(void);
+void ct_unwind_forget(void);           /* after an object is unloaded */
 int ct_unwind(void *uc, uint64_t *frames, int max, uintptr_t from); /* SIGNAL-SAFE */
 
 /* ---- hooks.c --------------------------------------------------------- */

@@ -298,6 +298,10 @@ static int masked_call(int (*real)(int, const sigset_t *, sigset_t *), int how,
 {
 	sigset_t copy;
 	int was;
+	/* libunwind's own blocking around its cache (two calls a frame on
+	 * the slow path): not the application's mask, no bookkeeping */
+	if (ct_in_unwinder)
+		return ct_real_sigprocmask(how, set, old);
 	if (filter_mask(how, set, &copy, &was))
 		set = &copy;
 	if (old)

@@ -188,6 +188,7 @@ static void unload(int i)
 	atomic_store(&m->live, 0);
 	ct_log_unload(m);
 	ct_vma_refund(m);
+	ct_unwind_forget();   /* its unwind rules must not outlive it */
 }
 
 /* Called by the audit module before an object is unmapped.  Caller holds

@@ -93,7 +93,7 @@ static int absolute_dir(char *out, size_t size, const char *v)
 
 static const char *const known[] = {
 	"COWTRACE_DIR", "COWTRACE_BACKTRACE", "COWTRACE_MODE", "COWTRACE_INCLUDE",
-	"COWTRACE_EXCLUDE", "COWTRACE_QUIET", "COWTRACE_FOLLOW",
+	"COWTRACE_EXCLUDE", "COWTRACE_QUIET", "COWTRACE_FOLLOW", "COWTRACE_UNWIND",
 };
 
 static void bad(const char *name, const char *val, const char *expect)
@@ -149,6 +149,13 @@ int ct_options_parse(struct ct_options *o, char **envp)
 			bad("COWTRACE_MODE", v, "signal or scan");
 			return -1;
 		}
+	}
+	if ((v = env_value(envp, "COWTRACE_UNWIND"))) {
+		if (strcmp(v, "fast") && strcmp(v, "slow")) {
+			bad("COWTRACE_UNWIND", v, "fast or slow");
+			return -1;
+		}
+		o->unwind_slow = !strcmp(v, "slow");
 	}
 	if ((v = env_value(envp, "COWTRACE_FOLLOW")) && parse_bool(v, &o->follow)) {
 		bad("COWTRACE_FOLLOW", v, "0 or 1");

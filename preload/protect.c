@@ -427,6 +427,8 @@ void ct_probe_sigblocked(void)
 {
 	int fds[2];
 	size_t total = 0;
+	if (ct_probe_cache_load())
+		return;
 	for (uint32_t i = 0; i < ct.nmodules; i++)
 		for (int k = 0; k < ct.modules[i].nranges; k++)
 			total += (ct.modules[i].ranges[k].end - ct.modules[i].ranges[k].start) / ct.page_size;
@@ -451,11 +453,12 @@ void ct_probe_sigblocked(void)
 		struct snap_ctx c = { before, 0, fds[1], 0 };
 		probe_walk(&c);
 		pthread_t t;
-		if (pthread_create(&t, NULL, probe_thread, NULL) == 0)
+		int ran = pthread_create(&t, NULL, probe_thread, NULL) == 0;
+		if (ran)
 			pthread_join(t, NULL);
 		c.after = 1;
 		probe_walk(&c);
-		ct_syscall(SYS_exit_group, 0, 0, 0, 0, 0, 0); /* not our _exit: no log */
+		ct_syscall(SYS_exit_group, ran ? 0 : 1, 0, 0, 0, 0, 0); /* not our _exit: no log */
 	}
 	close(fds[1]);
 	uintptr_t page;
@@ -463,9 +466,11 @@ void ct_probe_sigblocked(void)
 		if (ct.nsigblocked < (int)(sizeof ct.sigblocked / sizeof ct.sigblocked[0]))
 			ct.sigblocked[ct.nsigblocked++] = page;
 	close(fds[0]);
-	int st;
-	while (waitpid(pid, &st, 0) < 0 && errno == EINTR)
+	int st = 0;
+	pid_t w;
+	while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR)
 		;
+	ct_probe_cache_save(w == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
 /* After the probe: pages of already attached modules that turn out to be

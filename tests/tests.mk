@@ -88,3 +88,13 @@ $(ORACLE_TD)/static-hello: tests/static-hello.c | $(BUILD)/tests
 	-$(CC) $(ALL_CFLAGS) -static -o $@ $<
 
 test-progs: $(LIFE_PROGS) $(ORACLE_TD)/waitstatus $(ORACLE_TD)/seccomp-run $(ORACLE_TD)/static-hello
+
+# ---- h-perf: bt-oracle, a program that knows its own backtraces ----------
+# (frame pointers, -O0; t-tracer-backtrace.sh compares the logged frames)
+$(BUILD)/tests/bt-oracle: tests/bt-oracle.c | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -O0 -fno-omit-frame-pointer -fno-inline -o $@ $< -ldl -lpthread
+$(BUILD)/tests/bt-big.so: tests/bt-writer.S | $(BUILD)/tests
+	$(CC) -DBIG -shared -fPIC -o $@ $<
+$(BUILD)/tests/bt-small.so: tests/bt-writer.S | $(BUILD)/tests
+	$(CC) -shared -fPIC -o $@ $<
+test-progs: $(BUILD)/tests/bt-oracle $(BUILD)/tests/bt-big.so $(BUILD)/tests/bt-small.so
