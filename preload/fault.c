@@ -19,6 +19,19 @@
 static CT_TLS uintptr_t retry_addr;
 static CT_TLS int retry_count;
 
+/* SIGNAL-SAFE: is this thread one that glibc did not start (raw clone())?
+ * Such a thread shares the TLS of its creator, and while no pthread exists
+ * glibc takes its locks without atomics: libunwind's cache lock and the
+ * loader lock of dl_iterate_phdr would deadlock or let two threads in.
+ * glibc registers a robust-futex list for every thread it starts (the main
+ * thread too); the kernel gives a raw clone child none. */
+static int thread_is_raw(void)
+{
+	void *head = NULL;
+	size_t len;
+	return syscall(SYS_get_robust_list, 0, &head, &len) == 0 && head == NULL;
+}
+
 /* SIGNAL-SAFE: the first write to a protected page, by a store (uc set) or
  * by the kernel on behalf of a system call (via = its number, uc NULL).
  * Returns 0 when the page is writable now, -1 when it could not be made so. */
@@ -41,7 +54,7 @@ int ct_record_first_write(struct ct_module *m, _Atomic uint8_t *st, uintptr_t pa
 
 	uint64_t frames[CT_MAX_FRAMES];
 	int n = 0;
-	if (ct.opt.backtrace > 0 && ct.unwind_ready)
+	if (ct.opt.backtrace > 0 && ct.unwind_ready && !thread_is_raw())
 		n = ct_unwind(uc, frames, ct.opt.backtrace, ip);
 	struct ct_rec_fault *r = ct_log_reserve(sizeof *r + (size_t)n * sizeof frames[0]);
 	if (!r)

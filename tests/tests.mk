@@ -28,3 +28,16 @@ $(BUILD)/tests/own-unwinder: tests/own-unwinder.c | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -O0 -fasynchronous-unwind-tables -o $@ $< $(LLVM_UNWIND) -Wl,-rpath,$(dir $(LLVM_UNWIND))
 test-progs: $(BUILD)/tests/own-unwinder
 endif
+
+# ---- threads, signals, reentrancy (t-tracer-clone/signals/reentry, make stress)
+# libctstress.so: big .data/.bss, no crtbegin (nothing written at exit)
+STRESS_PROGS = $(ORACLE_TD)/oracle-race
+
+$(ORACLE_TD)/libctstress.so: tests/stress-lib.c | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -fPIC -shared -nostartfiles -Wl,-soname,libctstress.so -o $@ tests/stress-lib.c
+
+$(STRESS_PROGS): $(ORACLE_TD)/%: tests/%.c tests/stress-common.h $(ORACLE_TD)/liboracle.so \
+		$(ORACLE_TD)/libctstress.so | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(ORACLE_TD) -lctstress -loracle -ldl -lpthread -Wl,-rpath,'$$ORIGIN'
+
+test-progs: $(ORACLE_TD)/libctstress.so $(STRESS_PROGS)
