@@ -31,7 +31,7 @@ endif
 
 # ---- threads, signals, reentrancy (t-tracer-clone/signals/reentry, make stress)
 # libctstress.so: big .data/.bss, no crtbegin (nothing written at exit)
-STRESS_PROGS = $(ORACLE_TD)/oracle-race
+STRESS_PROGS = $(ORACLE_TD)/oracle-race $(ORACLE_TD)/oracle-signals
 
 $(ORACLE_TD)/libctstress.so: tests/stress-lib.c | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -fPIC -shared -nostartfiles -Wl,-soname,libctstress.so -o $@ tests/stress-lib.c
