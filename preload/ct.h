@@ -187,6 +187,7 @@ int ct_real_sigaction(int sig, const struct sigaction *sa, struct sigaction *old
 int ct_real_sigprocmask(int how, const sigset_t *set, sigset_t *old); /* SIGNAL-SAFE */
 void ct_hooks_init(void);
 const sigset_t *ct_wait_mask(const sigset_t *m, sigset_t *copy);
+int ct_app_segv_view(int blocked);                 /* SIGNAL-SAFE */
 
 /* ---- init.c ---------------------------------------------------------- */
 void ct_disable(const char *why, uint32_t reason); /* SIGNAL-SAFE */

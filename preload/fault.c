@@ -138,6 +138,9 @@ static void chain(int sig, siginfo_t *si, void *uc)
 	sigset_t mask = app.sa_mask, old;
 	if (!(app.sa_flags & SA_NODEFER))
 		sigaddset(&mask, sig);
+	/* ... but the handler asking for its mask sees SIGSEGV blocked when
+	 * the kernel would have blocked it */
+	int view = ct_app_segv_view(sigismember(&mask, SIGSEGV));
 	sigdelset(&mask, SIGSEGV);
 	ct_real_sigprocmask(SIG_BLOCK, &mask, &old);
 	if (app.sa_flags & SA_SIGINFO)
@@ -145,6 +148,7 @@ static void chain(int sig, siginfo_t *si, void *uc)
 	else
 		app.sa_handler(sig);
 	ct_real_sigprocmask(SIG_SETMASK, &old, NULL);
+	ct_app_segv_view(view);
 }
 
 static void on_segv(int sig, siginfo_t *si, void *ucv)
@@ -182,16 +186,38 @@ static void on_segv(int sig, siginfo_t *si, void *ucv)
 	errno = saved;
 }
 
+/* Our handler runs where the application's would: on the alternate stack
+ * only with SA_ONSTACK (a handler that checks its stack, or that must not
+ * run on a small alternate stack, sees no difference), and system calls
+ * that a SIGSEGV from kill() interrupts restart only with SA_RESTART.  With
+ * no handler of the application, the alternate stack is used when there is
+ * one: the process dies the same way, and our own handler has room. */
+static int handler_flags(const struct sigaction *app)
+{
+	int f = SA_SIGINFO | SA_NODEFER;
+	if (app->sa_handler == SIG_DFL || app->sa_handler == SIG_IGN)
+		return f | SA_ONSTACK | SA_RESTART;
+	return f | (app->sa_flags & (SA_ONSTACK | SA_RESTART));
+}
+
+/* SIGNAL-SAFE: (re)installs on_segv with the flags that `app` calls for;
+ * the old action in *old when old is not NULL. */
+static int install(const struct sigaction *app, struct sigaction *old)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_segv;
+	sa.sa_flags = handler_flags(app);
+	sigemptyset(&sa.sa_mask);
+	return ct_real_sigaction(SIGSEGV, &sa, old);
+}
+
 /* Installs the handler; whatever was installed before becomes the
  * application's handler, called for every fault that is not ours. */
 int ct_fault_install(void)
 {
-	struct sigaction sa, old;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_sigaction = on_segv;
-	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER | SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	if (ct_real_sigaction(SIGSEGV, &sa, &old) != 0) {
+	struct sigaction old;
+	if (ct_real_sigaction(SIGSEGV, NULL, &old) != 0 || install(&old, NULL) != 0) {
 		ct_warn("cannot install the SIGSEGV handler; tracing is off", NULL);
 		return -1;
 	}
@@ -208,8 +234,10 @@ int ct_app_sigaction(const struct sigaction *act, struct sigaction *oldact)
 		expect = 0;
 	if (oldact)
 		*oldact = ct.app_segv;
-	if (act)
+	if (act) {
 		ct.app_segv = *act;
+		install(act, NULL);
+	}
 	atomic_store(&ct.app_lock, 0);
 	return 0;
 }

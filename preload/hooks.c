@@ -193,6 +193,15 @@ CT_EXPORT int dlclose(void *handle)
 /* Does the application believe SIGSEGV is blocked in this thread? */
 static CT_TLS int app_blocks_segv;
 
+/* SIGNAL-SAFE: sets whether the application believes SIGSEGV is blocked in
+ * this thread (while its SIGSEGV handler runs, say); returns the old view. */
+int ct_app_segv_view(int blocked)
+{
+	int was = app_blocks_segv;
+	app_blocks_segv = blocked;
+	return was;
+}
+
 /* A handler of another signal that blocks SIGSEGV while it runs would be
  * killed by its own first write to a tracked page: its mask loses SIGSEGV. */
 CT_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
