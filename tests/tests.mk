@@ -31,7 +31,7 @@ endif
 
 # ---- threads, signals, reentrancy (t-tracer-clone/signals/reentry, make stress)
 # libctstress.so: big .data/.bss, no crtbegin (nothing written at exit)
-STRESS_PROGS = $(ORACLE_TD)/oracle-race $(ORACLE_TD)/oracle-signals
+STRESS_PROGS = $(ORACLE_TD)/oracle-race $(ORACLE_TD)/oracle-signals $(ORACLE_TD)/oracle-reentry
 
 $(ORACLE_TD)/libctstress.so: tests/stress-lib.c | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -fPIC -shared -nostartfiles -Wl,-soname,libctstress.so -o $@ tests/stress-lib.c
@@ -40,4 +40,8 @@ $(STRESS_PROGS): $(ORACLE_TD)/%: tests/%.c tests/stress-common.h $(ORACLE_TD)/li
 		$(ORACLE_TD)/libctstress.so | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(ORACLE_TD) -lctstress -loracle -ldl -lpthread -Wl,-rpath,'$$ORIGIN'
 
-test-progs: $(ORACLE_TD)/libctstress.so $(STRESS_PROGS)
+# a plugin of oracle-reentry: constructor and lazily bound calls into libctstress
+$(ORACLE_TD)/libctplugin.so: tests/reentry-plugin.c $(ORACLE_TD)/libctstress.so | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -fPIC -shared -nostartfiles -Wl,-z,lazy -o $@ $< -L$(ORACLE_TD) -lctstress -Wl,-rpath,'$$ORIGIN'
+
+test-progs: $(ORACLE_TD)/libctstress.so $(ORACLE_TD)/libctplugin.so $(STRESS_PROGS)
