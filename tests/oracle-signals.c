@@ -14,8 +14,8 @@
  *                 (less SIGUSR1, pending): the handler writes under that mask
  *       signalfd  SIGUSR1 and SIGSEGV blocked and read through a signalfd
  *       storm     a thread sends SIGUSR1 as fast as it can and an interval
- *                 timer SIGALRM while the main flow makes first writes; both
- *                 handlers make first writes to other pages
+ *                 timer SIGALRM while the main flow makes first writes; the
+ *                 SIGUSR1 handler writes the same pages, SIGALRM's others
  *       sigbus    a real SIGBUS to the application's handler (sigaction),
  *                 which writes a tracked page and siglongjmps out */
 #include <errno.h>
@@ -259,10 +259,12 @@ static int case_signalfd(void)
 #define STORM_PAGES 60
 static _Atomic int usr1_n, alrm_n, main_done;
 
+/* the pages the main flow is writing: a signal taken while the main flow
+ * is inside the tracer's handler for a page may write that same page */
 static void storm_usr1(int sig)
 {
 	int n = atomic_fetch_add(&usr1_n, 1);
-	((volatile char *)cts_page(200 + n % STORM_PAGES))[n % PG] = 1;
+	((volatile char *)cts_page(400 + n % STORM_PAGES))[1 + n % 63] = 1;
 }
 
 static void storm_alrm(int sig)
@@ -285,6 +287,7 @@ static int case_storm(void)
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGUSR1, &sa, NULL);
 	sa.sa_handler = storm_alrm;
+	sigfillset(&sa.sa_mask);	/* SIGSEGV too: its first writes still fault */
 	sigaction(SIGALRM, &sa, NULL);
 	struct itimerval it = { { 0, 50 }, { 0, 50 } };
 	setitimer(ITIMER_REAL, &it, NULL);
