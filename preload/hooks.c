@@ -1,9 +1,11 @@
 /* hooks.c - interposed loader and signal functions: dlopen/dlmopen/dlclose
  * keep the object table right; sigaction/signal/sigprocmask keep SIGSEGV the
  * tracer's while the application sees what it set; fork gives the child its
- * own log. */
+ * own log; clone's thread-id words are made writable for the kernel. */
 #include <dlfcn.h>
 #include <errno.h>
+#include <sched.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
@@ -380,6 +382,32 @@ static void after_fork_child(void)
 		return;
 	ct_log_reopen_child();
 	ct_protect_reattach_all();
+}
+
+/* ---- clone ----------------------------------------------------------- */
+
+/* The kernel stores the new thread's id at parent_tid and child_tid
+ * (CLONE_PARENT_SETTID, CLONE_CHILD_SETTID) and clears child_tid when the
+ * thread exits (CLONE_CHILD_CLEARTID, waking a futex there).  Into a
+ * protected global those stores are lost without a fault, and whoever waits
+ * for the clear waits for ever.  glibc's clone reads every argument whatever
+ * the flags, and so does this. */
+CT_EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
+{
+	static int (*real)(int (*)(void *), void *, int, void *, ...);
+	va_list ap;
+	va_start(ap, arg);
+	pid_t *ptid = va_arg(ap, pid_t *);
+	void *tls = va_arg(ap, void *);
+	pid_t *ctid = va_arg(ap, pid_t *);
+	va_end(ap);
+	if (!real)
+		real = (int (*)(int (*)(void *), void *, int, void *, ...))next("clone");
+	if (flags & CLONE_PARENT_SETTID)
+		ct_claim_for_kernel(ptid, sizeof *ptid, SYS_clone, RA);
+	if (flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID))
+		ct_claim_for_kernel(ctid, sizeof *ctid, SYS_clone, RA);
+	return real(fn, stack, flags, arg, ptid, tls, ctid);
 }
 
 void ct_hooks_init(void)

@@ -30,6 +30,7 @@ static const struct {
 	{ 288, "accept4" },        { 293, "pipe2" },        { 295, "preadv" },
 	{ 299, "recvmmsg" },       { 302, "prlimit64" },    { 318, "getrandom" },
 	{ 327, "preadv2" },        { 332, "statx" },        { 441, "epoll_pwait2" },
+	{ 56, "clone" },	/* parent_tid, child_tid: preload/hooks.c */
 };
 
 const char *ct_syscall_name(unsigned nr)

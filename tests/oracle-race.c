@@ -5,7 +5,11 @@
  * one of OWN pages (shared by every OWN-th thread).  At most 256 dirty pages
  * in all: liboracle's oracle lists no more.  Prints how many bytes are wrong (0) and writes the
  * pagemap oracle of libctstress to OUT.
- *   oracle-race pthread|clone NT SEED OUT */
+ * clone-bss: the same, with the thread ids that the kernel sets and clears
+ * (CLONE_PARENT_SETTID, CLONE_CHILD_CLEARTID) in this program's .bss, never
+ * written by the program itself before: under the tracer a protected page,
+ * which the kernel cannot write (no fault, the write is just lost).
+ *   oracle-race pthread|clone|clone-bss NT SEED OUT */
 #include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
@@ -63,22 +67,27 @@ static int run_pthreads(void)
 	return 0;
 }
 
+/* a page of its own: nothing else of ours writes it first */
+static _Atomic int bss_tids[4096 / sizeof(int)] __attribute__((aligned(4096)));
+
 /* Raw clone() threads: CLONE_CHILD_CLEARTID clears tids[t] and wakes the
- * futex when thread t exits; tids live in an anonymous mapping. */
-static int run_clones(void)
+ * futex when thread t exits; tids live in an anonymous mapping (or .bss). */
+static int run_clones(int in_bss)
 {
 	const int flags = CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
 			  CLONE_SYSVSEM | CLONE_PARENT_SETTID | CLONE_CHILD_CLEARTID;
 	char *stacks = mmap(NULL, (size_t)nt * STACK, PROT_READ | PROT_WRITE,
 			    MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	_Atomic int *tids = mmap(NULL, (size_t)nt * sizeof *tids, PROT_READ | PROT_WRITE,
-				 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	_Atomic int *tids = in_bss ? bss_tids
+			    : mmap(NULL, (size_t)nt * sizeof *tids, PROT_READ | PROT_WRITE,
+				   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (stacks == MAP_FAILED || tids == MAP_FAILED) {
 		printf("mmap failed\n");
 		return -1;
 	}
 	for (int t = 0; t < nt; t++) {
-		tids[t] = -1;
+		if (!in_bss)
+			tids[t] = -1;
 		if (clone(work, stacks + (size_t)(t + 1) * STACK - 64, flags, (void *)(intptr_t)t,
 			  &tids[t], NULL, &tids[t]) < 0) {
 			printf("clone failed\n");
@@ -123,8 +132,9 @@ static int count_wrong(void)
 
 int main(int argc, char **argv)
 {
-	if (argc < 5 || (strcmp(argv[1], "pthread") && strcmp(argv[1], "clone"))) {
-		fprintf(stderr, "usage: oracle-race pthread|clone NT SEED OUT\n");
+	if (argc < 5 || (strcmp(argv[1], "pthread") && strcmp(argv[1], "clone") &&
+			 strcmp(argv[1], "clone-bss"))) {
+		fprintf(stderr, "usage: oracle-race pthread|clone|clone-bss NT SEED OUT\n");
 		return 2;
 	}
 	nt = atoi(argv[2]);
@@ -135,7 +145,7 @@ int main(int argc, char **argv)
 	if (bar == MAP_FAILED)
 		return 3;
 	bar->n = nt;
-	int r = argv[1][0] == 'p' ? run_pthreads() : run_clones();
+	int r = argv[1][0] == 'p' ? run_pthreads() : run_clones(argv[1][5] == '-');
 	if (r < 0)
 		return 3;
 	printf("%s threads: %d, wrong bytes: %d\n", argv[1], nt, count_wrong());
