@@ -5,6 +5,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <sched.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -336,6 +337,47 @@ CT_EXPORT int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
 	return masked_call(real, how, set, old, RA);
 }
 
+/* A jump out of a signal handler (the application's SIGSEGV handler
+ * included) with a saved mask restores that mask inside glibc, which no
+ * hook sees: the application's view of SIGSEGV follows the mask restored.
+ * Without a saved mask, the mask and the view stay as they are. */
+typedef void (*jump_fn)(struct __jmp_buf_tag *, int) __attribute__((noreturn));
+static jump_fn real_longjmp, real_longjmp_chk;
+
+/* SIGNAL-SAFE */
+static void jump_view(struct __jmp_buf_tag *env)
+{
+	if (env->__mask_was_saved)
+		app_blocks_segv = sigismember((const sigset_t *)&env->__saved_mask, SIGSEGV);
+}
+
+CT_EXPORT void longjmp(struct __jmp_buf_tag env[1], int val)
+{
+	jump_view(env);
+	if (!real_longjmp)
+		real_longjmp = (jump_fn)next("longjmp");
+	real_longjmp(env, val);
+}
+
+CT_EXPORT void _longjmp(struct __jmp_buf_tag env[1], int val)
+{
+	longjmp(env, val);
+}
+
+CT_EXPORT void siglongjmp(struct __jmp_buf_tag env[1], int val)
+{
+	longjmp(env, val);
+}
+
+/* what longjmp and siglongjmp become with _FORTIFY_SOURCE */
+CT_EXPORT void __longjmp_chk(struct __jmp_buf_tag env[1], int val)
+{
+	jump_view(env);
+	if (!real_longjmp_chk)
+		real_longjmp_chk = (jump_fn)next("__longjmp_chk");
+	real_longjmp_chk(env, val);
+}
+
 /* ---- exit ------------------------------------------------------------ */
 
 CT_EXPORT void exit(int status)
@@ -412,5 +454,8 @@ CT_EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
 
 void ct_hooks_init(void)
 {
+	/* looked up now: dlsym is not safe in the signal handlers that jump */
+	real_longjmp = (jump_fn)next("longjmp");
+	real_longjmp_chk = (jump_fn)next("__longjmp_chk");
 	pthread_atfork(before_fork, after_fork_parent, after_fork_child);
 }

@@ -8,6 +8,8 @@
  *       samask    the handler's sa_mask (and SIGSEGV itself unless
  *                 SA_NODEFER) is blocked while it runs, a signal raised
  *                 there waits for its return
+ *       longjmp   siglongjmp out of the SIGSEGV handler, with and without
+ *                 the mask saved: is SIGSEGV blocked afterwards?
  *       blockall  a thread and the main thread block every signal
  *                 (pthread_sigmask/sigprocmask with sigfillset), then write
  *       waitmask  sigsuspend, pselect, ppoll, epoll_pwait with full masks
@@ -144,6 +146,46 @@ static int case_samask(void)
 		printf("  after it: SEGV blocked %d, USR1 blocked %d, SIGUSR1 ran %d time(s)\n",
 		       sigismember(&now, SIGSEGV), sigismember(&now, SIGUSR1), usr1_seen);
 	}
+	return 0;
+}
+
+/* ---- longjmp ---------------------------------------------------------- */
+
+static sigjmp_buf segv_jmp;
+
+static void segv_jump(int sig)
+{
+	touch(handler_page++, 10);
+	mprotect(victim, PG, PROT_READ | PROT_WRITE);
+	siglongjmp(segv_jmp, 1);
+}
+
+static int segv_blocked(void)
+{
+	sigset_t cur;
+	sigprocmask(SIG_BLOCK, NULL, &cur);
+	return sigismember(&cur, SIGSEGV);
+}
+
+static int case_longjmp(void)
+{
+	struct sigaction sa = { .sa_handler = segv_jump };
+	sigemptyset(&sa.sa_mask);
+	sigaddset(&sa.sa_mask, SIGUSR2);
+	sigaction(SIGSEGV, &sa, NULL);
+	handler_page = 30;
+	for (volatile int save = 1; save >= 0; save--) {
+		if (sigsetjmp(segv_jmp, save) == 0)
+			fault_victim();
+		printf("left the SIGSEGV handler by siglongjmp, mask %s: SEGV blocked %d\n",
+		       save ? "restored" : "kept", segv_blocked());
+		sigset_t s;
+		sigemptyset(&s);
+		sigaddset(&s, SIGSEGV);
+		sigaddset(&s, SIGUSR2);
+		sigprocmask(SIG_UNBLOCK, &s, NULL);
+	}
+	touch(handler_page++, 11);
 	return 0;
 }
 
@@ -359,7 +401,7 @@ int main(int argc, char **argv)
 		{ "onstack", case_onstack }, { "samask", case_samask },
 		{ "blockall", case_blockall }, { "waitmask", case_waitmask },
 		{ "signalfd", case_signalfd }, { "storm", case_storm },
-		{ "sigbus", case_sigbus },
+		{ "sigbus", case_sigbus }, { "longjmp", case_longjmp },
 	};
 	if (argc < 3) {
 		fprintf(stderr, "usage: oracle-signals CASE OUT\n");

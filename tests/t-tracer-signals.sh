@@ -3,6 +3,7 @@
 # sees are those it set, traced as untraced (tests/oracle-signals.c): SIGSEGV
 # handlers with and without SA_ONSTACK (alternate stack or not, checked with
 # a local variable's address), sa_mask and SA_NODEFER while the handler runs,
+# the mask after siglongjmp out of it (saved or not),
 # threads that block every signal, sigsuspend/pselect/ppoll/epoll_pwait with
 # full masks, a signalfd user blocking SIGSEGV, a storm of SIGUSR1 and
 # SIGALRM whose handlers make first writes while the main flow does too, a
@@ -14,7 +15,7 @@ tracer_setup oracle-signals libctstress.so
 need_report
 need_python3
 
-for c in onstack samask blockall waitmask signalfd storm sigbus; do
+for c in onstack samask longjmp blockall waitmask signalfd storm sigbus; do
 	timeout 30 "$PROG" $c "$T/u.orc" >"$T/u.out" 2>"$T/u.err"
 	urc=$?
 	CHECK "$c: untraced runs (exit $urc)" [ $urc -eq 0 ]
