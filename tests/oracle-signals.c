@@ -18,6 +18,9 @@
  *       storm     a thread sends SIGUSR1 as fast as it can and an interval
  *                 timer SIGALRM while the main flow makes first writes; the
  *                 SIGUSR1 handler writes the same pages, SIGALRM's others
+ *       grow      8192 first writes, half by a SIGUSR1 handler that a
+ *                 thread keeps sending: one arrives while the tracer grows
+ *                 its log, and its first write needs the log to grow too
  *       sigbus    a real SIGBUS to the application's handler (sigaction),
  *                 which writes a tracked page and siglongjmps out */
 #include <errno.h>
@@ -357,6 +360,53 @@ static int case_storm(void)
 	return 0;
 }
 
+/* ---- grow ------------------------------------------------------------- */
+
+/* Many first writes, half of them by a SIGUSR1 handler that a thread keeps
+ * sending: the log grows several times while signals keep arriving, so one
+ * is taken in the middle of the tracer's own log growth (its system calls
+ * return to user space with SIGUSR1 pending), and its handler's first write
+ * needs the log to grow as well. */
+#define GROW_PAGES 4096
+static char grow_area[2 * GROW_PAGES * PG] __attribute__((aligned(4096)));
+static _Atomic int grow_n, grow_done;
+
+static void grow_usr1(int sig)
+{
+	int n = atomic_fetch_add(&grow_n, 1);
+	if (n < GROW_PAGES)
+		((volatile char *)grow_area)[(2 * n + 1) * PG] = 1;
+}
+
+static void *grow_sender(void *arg)
+{
+	pthread_t main_thread = *(pthread_t *)arg;
+	while (!atomic_load(&grow_done) || atomic_load(&grow_n) < GROW_PAGES)
+		pthread_kill(main_thread, SIGUSR1);
+	return NULL;
+}
+
+static int case_grow(void)
+{
+	struct sigaction sa = { .sa_handler = grow_usr1, .sa_flags = SA_RESTART };
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGUSR1, &sa, NULL);
+	pthread_t self = pthread_self(), t;
+	if (pthread_create(&t, NULL, grow_sender, &self))
+		return -1;
+	for (int i = 0; i < GROW_PAGES; i++)
+		((volatile char *)grow_area)[2 * i * PG] = 2;
+	atomic_store(&grow_done, 1);
+	pthread_join(t, NULL);
+	int bad = 0;
+	for (int i = 0; i < GROW_PAGES; i++)
+		bad += grow_area[(2 * i + 1) * PG] != 1 || grow_area[2 * i * PG] != 2;
+	for (int i = 0; i < 20; i++)
+		touch(i, 12);
+	printf("grow: wrong bytes %d\n", bad);
+	return 0;
+}
+
 /* ---- sigbus ----------------------------------------------------------- */
 
 static sigjmp_buf bus_jmp;
@@ -401,7 +451,7 @@ int main(int argc, char **argv)
 		{ "onstack", case_onstack }, { "samask", case_samask },
 		{ "blockall", case_blockall }, { "waitmask", case_waitmask },
 		{ "signalfd", case_signalfd }, { "storm", case_storm },
-		{ "sigbus", case_sigbus }, { "longjmp", case_longjmp },
+		{ "sigbus", case_sigbus }, { "longjmp", case_longjmp }, { "grow", case_grow },
 	};
 	if (argc < 3) {
 		fprintf(stderr, "usage: oracle-signals CASE OUT\n");

@@ -6,16 +6,18 @@
 # the mask after siglongjmp out of it (saved or not),
 # threads that block every signal, sigsuspend/pselect/ppoll/epoll_pwait with
 # full masks, a signalfd user blocking SIGSEGV, a storm of SIGUSR1 and
-# SIGALRM whose handlers make first writes while the main flow does too, a
-# SIGBUS handler.  Each case, with LD_PRELOAD and with the launcher: no hang,
-# stdout/stderr/status as untraced, one JSON entry per page, libctstress's
+# SIGALRM whose handlers make first writes while the main flow does too (and
+# while the tracer grows its log: hung 1 run in 20-30 before the fix; make
+# stress runs it 100 times), a SIGBUS handler.  Each case, with LD_PRELOAD
+# and with the launcher: no hang, stdout/stderr/status as untraced, one JSON
+# entry per page, libctstress's
 # pages = the pagemap oracle.
 . tests/lib.sh
 tracer_setup oracle-signals libctstress.so
 need_report
 need_python3
 
-for c in onstack samask longjmp blockall waitmask signalfd storm sigbus; do
+for c in onstack samask longjmp blockall waitmask signalfd storm grow sigbus; do
 	timeout 30 "$PROG" $c "$T/u.orc" >"$T/u.out" 2>"$T/u.err"
 	urc=$?
 	CHECK "$c: untraced runs (exit $urc)" [ $urc -eq 0 ]

@@ -13,6 +13,7 @@
 #   race-clone     256 raw clone() threads race on first writes
 #   storm          SIGUSR1 from a thread + SIGALRM from a timer, handlers
 #                  writing tracked pages while the main flow does (oracle-signals)
+#   grow           a signal handler's first write while the tracer grows its log
 #   malloc         first writes from inside the program's own malloc, 5 threads
 #   phdr           first writes from dl_iterate_phdr callbacks, 4 threads
 cd "$(dirname "$0")/../.." || exit 1
@@ -31,6 +32,7 @@ case_cmd() {
 	race-pthread) echo "$B/tests/oracle-race pthread 256 $2 $3" ;;
 	race-clone) echo "$B/tests/oracle-race clone 256 $2 $3" ;;
 	storm) echo "$B/tests/oracle-signals storm $3" ;;
+	grow) echo "$B/tests/oracle-signals grow $3" ;;
 	malloc) echo "$B/tests/oracle-reentry malloc $3" ;;
 	phdr) echo "$B/tests/oracle-reentry phdr $3" ;;
 	*) return 1 ;;
@@ -56,7 +58,7 @@ one() {
 	$CHECKER "$d" "$d.json" libctstress.so "$d.orc" | sed "s/^/  $1 run $2:/"
 }
 
-cases=${*:-race-pthread race-clone storm malloc phdr}
+cases=${*:-race-pthread race-clone storm grow malloc phdr}
 start=$(date +%s)
 total_fail=0
 for c in $cases; do
