@@ -229,6 +229,13 @@ int ct_fault_install(void)
  * over ours.  Returns what it would have returned. */
 int ct_app_sigaction(const struct sigaction *act, struct sigaction *oldact)
 {
+	/* a signal handler taken while we hold app_lock could fault and
+	 * chain(), which would wait for ever for it: none until it is free */
+	sigset_t all, mask;
+	sigfillset(&all);
+	sigdelset(&all, SIGSEGV);
+	sigdelset(&all, SIGBUS);
+	ct_real_sigprocmask(SIG_BLOCK, &all, &mask);
 	int expect = 0;
 	while (!atomic_compare_exchange_weak(&ct.app_lock, &expect, 1))
 		expect = 0;
@@ -239,5 +246,6 @@ int ct_app_sigaction(const struct sigaction *act, struct sigaction *oldact)
 		install(act, NULL);
 	}
 	atomic_store(&ct.app_lock, 0);
+	ct_real_sigprocmask(SIG_SETMASK, &mask, NULL);
 	return 0;
 }

@@ -10,8 +10,7 @@
 # while the tracer grows its log: hung 1 run in 20-30 before the fix; make
 # stress runs it 100 times), a SIGBUS handler.  Each case, with LD_PRELOAD
 # and with the launcher: no hang, stdout/stderr/status as untraced, one JSON
-# entry per page, libctstress's
-# pages = the pagemap oracle.
+# entry per page, libctstress's pages = the pagemap oracle.
 . tests/lib.sh
 tracer_setup oracle-signals libctstress.so
 need_report
