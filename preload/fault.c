@@ -99,18 +99,32 @@ int ct_claim_for_kernel(void *addr, size_t len, int sysno, uintptr_t ip)
 	return 0;
 }
 
+/* SIGNAL-SAFE: takes app_lock (held by the thread id).  Returns 0 when this
+ * thread holds it already: a handler nested in chain()'s few instructions
+ * under the lock, which only read and reset the action; waiting would be
+ * for ever. */
+static int app_lock_take(void)
+{
+	int me = ct_gettid(), expect = 0;
+	while (!atomic_compare_exchange_weak(&ct.app_lock, &expect, me)) {
+		if (expect == me)
+			return 0;
+		expect = 0;
+	}
+	return 1;
+}
+
 /* SIGNAL-SAFE: the SIGSEGV was not ours. */
 static void chain(int sig, siginfo_t *si, void *uc)
 {
 	struct sigaction app;
-	int expect = 0;
-	while (!atomic_compare_exchange_weak(&ct.app_lock, &expect, 1))
-		expect = 0;
+	int took = app_lock_take();
 	app = ct.app_segv;
 	if (app.sa_handler != SIG_DFL && app.sa_handler != SIG_IGN &&
 	    (app.sa_flags & SA_RESETHAND))
 		ct.app_segv.sa_handler = SIG_DFL;
-	atomic_store(&ct.app_lock, 0);
+	if (took)
+		atomic_store(&ct.app_lock, 0);
 
 	if (app.sa_handler == SIG_DFL || app.sa_handler == SIG_IGN) {
 		/* Die as without us: with the default action in place, the
@@ -230,22 +244,21 @@ int ct_fault_install(void)
 int ct_app_sigaction(const struct sigaction *act, struct sigaction *oldact)
 {
 	/* a signal handler taken while we hold app_lock could fault and
-	 * chain(), which would wait for ever for it: none until it is free */
+	 * chain() while we change the action: none until it is free */
 	sigset_t all, mask;
 	sigfillset(&all);
 	sigdelset(&all, SIGSEGV);
 	sigdelset(&all, SIGBUS);
 	ct_real_sigprocmask(SIG_BLOCK, &all, &mask);
-	int expect = 0;
-	while (!atomic_compare_exchange_weak(&ct.app_lock, &expect, 1))
-		expect = 0;
+	int took = app_lock_take();
 	if (oldact)
 		*oldact = ct.app_segv;
 	if (act) {
 		ct.app_segv = *act;
 		install(act, NULL);
 	}
-	atomic_store(&ct.app_lock, 0);
+	if (took)
+		atomic_store(&ct.app_lock, 0);
 	ct_real_sigprocmask(SIG_SETMASK, &mask, NULL);
 	return 0;
 }
