@@ -66,6 +66,12 @@ clean:
 
 .PHONY: all deps demo test install clean examples test-progs stress fuzz bench
 
+# ---- stress: the thread and signal tests 100 times each (not part of make test)
+# RUNS=N for another count; prints N/N passed per case
+stress: deps
+	@$(MAKE) --no-print-directory all test-progs
+	@BUILD=$(BUILD) RUNS=$(or $(RUNS),100) ./tests/stress/stress.sh
+
 # ---- benchmarks (not part of make test) ----------------------------------
 $(BUILD)/bench:
 	mkdir -p $@

@@ -29,6 +29,15 @@ static inline int ct_arch_is_write(const ucontext_t *uc)
 	return (uc->uc_mcontext.gregs[REG_ERR] & 2) != 0;
 }
 
+/* Is addr a thread-local block of the static TLS area?  Variant II: the
+ * blocks of the modules loaded at start lie just below the thread pointer
+ * (a few KiB, bounded here generously); dynamic ones are allocated. */
+static inline int ct_arch_tls_is_static(const void *addr)
+{
+	uintptr_t tp = (uintptr_t)__builtin_thread_pointer(), a = (uintptr_t)addr;
+	return a < tp && tp - a < (1u << 20);
+}
+
 /* SIGNAL-SAFE: the kernel's result (-errno on failure). */
 static inline long ct_arch_syscall(long n, long a, long b, long c, long d, long e, long f)
 {
@@ -62,6 +71,13 @@ static inline int ct_arch_is_write(const ucontext_t *uc)
 {
 	(void)uc;
 	return 1;
+}
+
+/* Variant I: static blocks lie just above the thread pointer. */
+static inline int ct_arch_tls_is_static(const void *addr)
+{
+	uintptr_t tp = (uintptr_t)__builtin_thread_pointer(), a = (uintptr_t)addr;
+	return a >= tp && a - tp < (1u << 20);
 }
 
 static inline long ct_arch_syscall(long n, long a, long b, long c, long d, long e, long f)

@@ -225,6 +225,7 @@ void ct_settle(struct ct_lend *l, size_t written, int sysno, uintptr_t ip); /* S
  * refused (see pipe2 in syscalls.c) */
 CT_HIDDEN extern CT_TLS int ct_in_unwinder;
 long ct_unwinder_check(const void *addr);          /* SIGNAL-SAFE */
+void ct_unwind_thread_start(void);
 void ct_unwind_init(void);
 void ct_unwind_forget(void);           /* after an object is unloaded */
 int ct_unwind(void *uc, uint64_t *frames, int max, uintptr_t from); /* SIGNAL-SAFE */
@@ -233,7 +234,10 @@ int ct_unwind(void *uc, uint64_t *frames, int max, uintptr_t from); /* SIGNAL-SA
 int ct_real_sigaction(int sig, const struct sigaction *sa, struct sigaction *old); /* SIGNAL-SAFE */
 int ct_real_sigprocmask(int how, const sigset_t *set, sigset_t *old); /* SIGNAL-SAFE */
 void ct_hooks_init(void);
+int ct_real_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *),
+			   void *arg);
 const sigset_t *ct_wait_mask(const sigset_t *m, sigset_t *copy);
+int ct_app_segv_view(int blocked);                 /* SIGNAL-SAFE */
 
 /* ---- sandbox.c: seccomp filters the program installs ------------------ */
 void ct_sandbox_check(unsigned long mode, unsigned long prog);

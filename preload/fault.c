@@ -20,6 +20,19 @@
 static CT_TLS uintptr_t retry_addr;
 static CT_TLS int retry_count;
 
+/* SIGNAL-SAFE: is this thread one that glibc did not start (raw clone())?
+ * Such a thread shares the TLS of its creator, and while no pthread exists
+ * glibc takes its locks without atomics: libunwind's cache lock and the
+ * loader lock of dl_iterate_phdr would deadlock or let two threads in.
+ * glibc registers a robust-futex list for every thread it starts (the main
+ * thread too); the kernel gives a raw clone child none. */
+static int thread_is_raw(void)
+{
+	void *head = NULL;
+	size_t len;
+	return ct_syscall(SYS_get_robust_list, 0, (long)&head, (long)&len, 0, 0, 0) == 0 && head == NULL;
+}
+
 /* SIGNAL-SAFE: the first write to a protected page, by a store (uc set) or
  * by the kernel on behalf of a system call (via = its number, uc NULL).
  * Returns 0 when the page is writable now, -1 when it could not be made so. */
@@ -49,7 +62,7 @@ void ct_log_first_write(const struct ct_module *m, uintptr_t page, uintptr_t add
 {
 	uint64_t frames[CT_MAX_FRAMES];
 	int n = 0;
-	if (ct.opt.backtrace > 0 && ct.unwind_ready)
+	if (ct.opt.backtrace > 0 && ct.unwind_ready && !thread_is_raw())
 		n = ct_unwind(uc, frames, ct.opt.backtrace, ip);
 	struct ct_rec_fault *r = ct_log_reserve(sizeof *r + (size_t)n * sizeof frames[0]);
 	if (!r)
@@ -117,18 +130,32 @@ static int app_frame_impossible(const struct sigaction *app, const siginfo_t *si
 	return a >= low && a < sp + ct.page_size;
 }
 
+/* SIGNAL-SAFE: takes app_lock (held by the thread id).  Returns 0 when this
+ * thread holds it already: a handler nested in chain()'s few instructions
+ * under the lock, which only read and reset the action; waiting would be
+ * for ever. */
+static int app_lock_take(void)
+{
+	int me = ct_gettid(), expect = 0;
+	while (!atomic_compare_exchange_weak(&ct.app_lock, &expect, me)) {
+		if (expect == me)
+			return 0;
+		expect = 0;
+	}
+	return 1;
+}
+
 /* SIGNAL-SAFE: the SIGSEGV was not ours. */
 static void chain(int sig, siginfo_t *si, void *uc)
 {
 	struct sigaction app;
-	int expect = 0;
-	while (!atomic_compare_exchange_weak(&ct.app_lock, &expect, 1))
-		expect = 0;
+	int took = app_lock_take();
 	app = ct.app_segv;
 	if (app.sa_handler != SIG_DFL && app.sa_handler != SIG_IGN &&
 	    (app.sa_flags & SA_RESETHAND))
 		ct.app_segv.sa_handler = SIG_DFL;
-	atomic_store(&ct.app_lock, 0);
+	if (took)
+		atomic_store(&ct.app_lock, 0);
 
 	if (app.sa_handler == SIG_DFL || app.sa_handler == SIG_IGN) {
 		/* Die as without us: with the default action in place, the
@@ -163,6 +190,9 @@ static void chain(int sig, siginfo_t *si, void *uc)
 	sigset_t mask = app.sa_mask, old;
 	if (!(app.sa_flags & SA_NODEFER))
 		sigaddset(&mask, sig);
+	/* ... but the handler asking for its mask sees SIGSEGV blocked when
+	 * the kernel would have blocked it */
+	int view = ct_app_segv_view(sigismember(&mask, SIGSEGV));
 	sigdelset(&mask, SIGSEGV);
 	ct_real_sigprocmask(SIG_BLOCK, &mask, &old);
 	if (app.sa_flags & SA_SIGINFO)
@@ -170,6 +200,7 @@ static void chain(int sig, siginfo_t *si, void *uc)
 	else
 		app.sa_handler(sig);
 	ct_real_sigprocmask(SIG_SETMASK, &old, NULL);
+	ct_app_segv_view(view);
 }
 
 static void on_segv(int sig, siginfo_t *si, void *ucv)
@@ -208,16 +239,38 @@ static void on_segv(int sig, siginfo_t *si, void *ucv)
 	errno = saved;
 }
 
+/* Our handler runs where the application's would: on the alternate stack
+ * only with SA_ONSTACK (a handler that checks its stack, or that must not
+ * run on a small alternate stack, sees no difference), and system calls
+ * that a SIGSEGV from kill() interrupts restart only with SA_RESTART.  With
+ * no handler of the application, the alternate stack is used when there is
+ * one: the process dies the same way, and our own handler has room. */
+static int handler_flags(const struct sigaction *app)
+{
+	int f = SA_SIGINFO | SA_NODEFER;
+	if (app->sa_handler == SIG_DFL || app->sa_handler == SIG_IGN)
+		return f | SA_ONSTACK | SA_RESTART;
+	return f | (app->sa_flags & (SA_ONSTACK | SA_RESTART));
+}
+
+/* SIGNAL-SAFE: (re)installs on_segv with the flags that `app` calls for;
+ * the old action in *old when old is not NULL. */
+static int install(const struct sigaction *app, struct sigaction *old)
+{
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_sigaction = on_segv;
+	sa.sa_flags = handler_flags(app);
+	sigemptyset(&sa.sa_mask);
+	return ct_real_sigaction(SIGSEGV, &sa, old);
+}
+
 /* Installs the handler; whatever was installed before becomes the
  * application's handler, called for every fault that is not ours. */
 int ct_fault_install(void)
 {
-	struct sigaction sa, old;
-	memset(&sa, 0, sizeof sa);
-	sa.sa_sigaction = on_segv;
-	sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_NODEFER | SA_RESTART;
-	sigemptyset(&sa.sa_mask);
-	if (ct_real_sigaction(SIGSEGV, &sa, &old) != 0) {
+	struct sigaction old;
+	if (ct_real_sigaction(SIGSEGV, NULL, &old) != 0 || install(&old, NULL) != 0) {
 		ct_warn("cannot install the SIGSEGV handler; tracing is off", NULL);
 		return -1;
 	}
@@ -229,13 +282,22 @@ int ct_fault_install(void)
  * over ours.  Returns what it would have returned. */
 int ct_app_sigaction(const struct sigaction *act, struct sigaction *oldact)
 {
-	int expect = 0;
-	while (!atomic_compare_exchange_weak(&ct.app_lock, &expect, 1))
-		expect = 0;
+	/* a signal handler taken while we hold app_lock could fault and
+	 * chain() while we change the action: none until it is free */
+	sigset_t all, mask;
+	sigfillset(&all);
+	sigdelset(&all, SIGSEGV);
+	sigdelset(&all, SIGBUS);
+	ct_real_sigprocmask(SIG_BLOCK, &all, &mask);
+	int took = app_lock_take();
 	if (oldact)
 		*oldact = ct.app_segv;
-	if (act)
+	if (act) {
 		ct.app_segv = *act;
-	atomic_store(&ct.app_lock, 0);
+		install(act, NULL);
+	}
+	if (took)
+		atomic_store(&ct.app_lock, 0);
+	ct_real_sigprocmask(SIG_SETMASK, &mask, NULL);
 	return 0;
 }

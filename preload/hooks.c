@@ -1,9 +1,13 @@
 /* hooks.c - interposed loader and signal functions: dlopen/dlmopen/dlclose
  * keep the object table right; sigaction/signal/sigprocmask keep SIGSEGV the
  * tracer's while the application sees what it set; fork gives the child its
- * own log; exec and daemon() finish the log of the image they end. */
+ * own log; exec and daemon() finish the log of the image they end; clone's
+ * thread-id words are made writable for the kernel. */
 #include <dlfcn.h>
 #include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <setjmp.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -194,6 +198,15 @@ CT_EXPORT int dlclose(void *handle)
 /* Does the application believe SIGSEGV is blocked in this thread? */
 static CT_TLS int app_blocks_segv;
 
+/* SIGNAL-SAFE: sets whether the application believes SIGSEGV is blocked in
+ * this thread (while its SIGSEGV handler runs, say); returns the old view. */
+int ct_app_segv_view(int blocked)
+{
+	int was = app_blocks_segv;
+	app_blocks_segv = blocked;
+	return was;
+}
+
 /* A handler of another signal that blocks SIGSEGV while it runs would be
  * killed by its own first write to a tracked page: its mask loses SIGSEGV. */
 CT_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
@@ -328,6 +341,47 @@ CT_EXPORT int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
 	if (!real)
 		real = next("pthread_sigmask");
 	return masked_call(real, how, set, old, RA);
+}
+
+/* A jump out of a signal handler (the application's SIGSEGV handler
+ * included) with a saved mask restores that mask inside glibc, which no
+ * hook sees: the application's view of SIGSEGV follows the mask restored.
+ * Without a saved mask, the mask and the view stay as they are. */
+typedef void (*jump_fn)(struct __jmp_buf_tag *, int) __attribute__((noreturn));
+static jump_fn real_longjmp, real_longjmp_chk;
+
+/* SIGNAL-SAFE */
+static void jump_view(struct __jmp_buf_tag *env)
+{
+	if (env->__mask_was_saved)
+		app_blocks_segv = sigismember((const sigset_t *)&env->__saved_mask, SIGSEGV);
+}
+
+CT_EXPORT void longjmp(struct __jmp_buf_tag env[1], int val)
+{
+	jump_view(env);
+	if (!real_longjmp)
+		real_longjmp = (jump_fn)next("longjmp");
+	real_longjmp(env, val);
+}
+
+CT_EXPORT void _longjmp(struct __jmp_buf_tag env[1], int val)
+{
+	longjmp(env, val);
+}
+
+CT_EXPORT void siglongjmp(struct __jmp_buf_tag env[1], int val)
+{
+	longjmp(env, val);
+}
+
+/* what longjmp and siglongjmp become with _FORTIFY_SOURCE */
+CT_EXPORT void __longjmp_chk(struct __jmp_buf_tag env[1], int val)
+{
+	jump_view(env);
+	if (!real_longjmp_chk)
+		real_longjmp_chk = (jump_fn)next("__longjmp_chk");
+	real_longjmp_chk(env, val);
 }
 
 /* ---- exit ------------------------------------------------------------ */
@@ -521,6 +575,52 @@ CT_EXPORT int daemon(int nochdir, int noclose)
 	return r;
 }
 
+/* ---- threads --------------------------------------------------------- */
+
+/* A new thread first gets what the fault handler must not allocate there
+ * (libunwind's dynamic TLS block, see unwind.c), then runs the program's
+ * start routine: same argument, same result, pthread_exit and
+ * cancellation unchanged. */
+struct thread_start {
+	void *(*fn)(void *);
+	void *arg;
+};
+
+static void *thread_trampoline(void *p)
+{
+	struct thread_start ts = *(struct thread_start *)p;
+	free(p);
+	ct_unwind_thread_start();
+	return ts.fn(ts.arg);
+}
+
+typedef int pthread_create_fn(pthread_t *, const pthread_attr_t *, void *(*)(void *), void *);
+
+/* libc's, for the tracer's own thread (the start-up probe) */
+int ct_real_pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *),
+			   void *arg)
+{
+	static pthread_create_fn *real;
+	if (!real)
+		real = (pthread_create_fn *)next("pthread_create");
+	return real(t, attr, fn, arg);
+}
+
+CT_EXPORT int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*fn)(void *),
+			     void *arg)
+{
+	pthread_create_fn *real = ct_real_pthread_create;
+	struct thread_start *ts = ct.unwind_ready ? malloc(sizeof *ts) : NULL;
+	if (!ts)
+		return real(t, attr, fn, arg);
+	ts->fn = fn;
+	ts->arg = arg;
+	int r = real(t, attr, thread_trampoline, ts);
+	if (r != 0)
+		free(ts);
+	return r;
+}
+
 /* ---- fork ------------------------------------------------------------ */
 
 static void before_fork(void)
@@ -542,7 +642,36 @@ static void after_fork_child(void)
 	ct_protect_reattach_all();
 }
 
+/* ---- clone ----------------------------------------------------------- */
+
+/* The kernel stores the new thread's id at parent_tid and child_tid
+ * (CLONE_PARENT_SETTID, CLONE_CHILD_SETTID) and clears child_tid when the
+ * thread exits (CLONE_CHILD_CLEARTID, waking a futex there).  Into a
+ * protected global those stores are lost without a fault, and whoever waits
+ * for the clear waits for ever.  glibc's clone reads every argument whatever
+ * the flags, and so does this. */
+CT_EXPORT int clone(int (*fn)(void *), void *stack, int flags, void *arg, ...)
+{
+	static int (*real)(int (*)(void *), void *, int, void *, ...);
+	va_list ap;
+	va_start(ap, arg);
+	pid_t *ptid = va_arg(ap, pid_t *);
+	void *tls = va_arg(ap, void *);
+	pid_t *ctid = va_arg(ap, pid_t *);
+	va_end(ap);
+	if (!real)
+		real = (int (*)(int (*)(void *), void *, int, void *, ...))next("clone");
+	if (flags & CLONE_PARENT_SETTID)
+		ct_claim_for_kernel(ptid, sizeof *ptid, SYS_clone, RA);
+	if (flags & (CLONE_CHILD_SETTID | CLONE_CHILD_CLEARTID))
+		ct_claim_for_kernel(ctid, sizeof *ctid, SYS_clone, RA);
+	return real(fn, stack, flags, arg, ptid, tls, ctid);
+}
+
 void ct_hooks_init(void)
 {
+	/* looked up now: dlsym is not safe in the signal handlers that jump */
+	real_longjmp = (jump_fn)next("longjmp");
+	real_longjmp_chk = (jump_fn)next("__longjmp_chk");
 	pthread_atfork(before_fork, after_fork_parent, after_fork_child);
 }

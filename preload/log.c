@@ -54,6 +54,15 @@ static ssize_t read_proc(const char *path, char *buf, size_t size)
  * part.  Returns 0, or -1 when the log cannot grow (disk full, file gone). */
 static int grow(size_t need)
 {
+	/* A signal handler's first write taken here (at the return of one of
+	 * the calls below) would need to grow the log too, and wait for ever
+	 * for the lock its own thread holds: no signals but the synchronous
+	 * ones while growing. */
+	sigset_t all, old;
+	sigfillset(&all);
+	sigdelset(&all, SIGSEGV);
+	sigdelset(&all, SIGBUS);
+	ct_real_sigprocmask(SIG_BLOCK, &all, &old);
 	int expect = 0;
 	while (!atomic_compare_exchange_weak(&lg.grow_lock, &expect, 1)) {
 		expect = 0;
@@ -90,6 +99,7 @@ static int grow(size_t need)
 	rc = 0;
 out:
 	atomic_store(&lg.grow_lock, 0);
+	ct_real_sigprocmask(SIG_SETMASK, &old, NULL);
 	return rc;
 }
 

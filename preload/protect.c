@@ -453,7 +453,7 @@ void ct_probe_sigblocked(void)
 		struct snap_ctx c = { before, 0, fds[1], 0 };
 		probe_walk(&c);
 		pthread_t t;
-		int ran = pthread_create(&t, NULL, probe_thread, NULL) == 0;
+		int ran = ct_real_pthread_create(&t, NULL, probe_thread, NULL) == 0;
 		if (ran)
 			pthread_join(t, NULL);
 		c.after = 1;

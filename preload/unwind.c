@@ -13,6 +13,7 @@
  * FAST_THREADS_MAX), or COWTRACE_UNWIND=slow. */
 #define UNW_LOCAL_ONLY
 #include <dlfcn.h>
+#include <link.h>
 #include <libunwind.h>
 #include <pthread.h>
 #include <errno.h>
@@ -83,6 +84,70 @@ static int same_unwinder(void)
 	return a.dli_fbase == b.dli_fbase;
 }
 
+/* The fast path reads libunwind's thread-local variables.  If their block
+ * is in static TLS, every thread has it from its start; if it is dynamic
+ * (seen when the audit module started the tracer: glibc gave libunwind no
+ * static TLS offset), a thread's first access allocates it with the
+ * application's malloc, from inside our handler, possibly inside malloc.
+ * Static blocks sit next to the thread pointer (arch.h); dynamic ones were
+ * allocated elsewhere, and then each thread allocates its block at its
+ * start, before any first write can run the handler there. */
+struct tls_find {
+	const char *name;
+	void *data;
+	size_t modid;
+};
+
+/* libunwind's TLS module id when its block is dynamic: threads started by
+ * pthread_create then allocate it at their start (ct_unwind_thread_start),
+ * outside any handler; other threads take the slow path. */
+static size_t tls_dynamic_modid;
+static CT_TLS int tls_ready;    /* this thread has libunwind's block */
+
+typedef struct { unsigned long ti_module, ti_offset; } tls_index;
+extern void *__tls_get_addr(tls_index *ti);
+
+static int tls_cb(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	struct tls_find *f = arg;
+	(void)size;
+	if (info->dlpi_name && !strcmp(info->dlpi_name, f->name)) {
+		f->data = info->dlpi_tls_data;
+		f->modid = info->dlpi_tls_modid;
+		return 1;
+	}
+	return 0;
+}
+
+/* 1 when the fast path may run in every thread, 0 never, -1 in threads
+ * whose block was allocated outside the handler. */
+static int unwinder_tls(void)
+{
+	Dl_info a;
+	if (!dladdr((void *)unw_backtrace, &a) || !a.dli_fname)
+		return 0;
+	struct tls_find f = { a.dli_fname, NULL, 0 };
+	dl_iterate_phdr(tls_cb, &f);
+	if (!f.modid)
+		return 1;               /* no TLS at all */
+	if (f.data && ct_arch_tls_is_static(f.data))
+		return 1;
+	tls_dynamic_modid = f.modid;
+	tls_ready = 1;                  /* this thread: the warm-up allocated it */
+	return -1;
+}
+
+/* At the start of a thread made by pthread_create (hooks.c), outside any
+ * signal handler: allocate libunwind's dynamic TLS block now. */
+void ct_unwind_thread_start(void)
+{
+	if (tls_dynamic_modid && atomic_load(&fast_ok)) {
+		tls_index ti = { tls_dynamic_modid, 0 };
+		__tls_get_addr(&ti);
+		tls_ready = 1;
+	}
+}
+
 /* The first unw_backtrace on a thread creates its trace cache: mmap, and
  * pthread_setspecific on libunwind's key, which was created by the warm-up
  * just before.  Keys are handed out lowest free first, so a key of ours made
@@ -108,7 +173,7 @@ void ct_unwind_init(void)
 	ct_in_unwinder = 1;
 	/* COWTRACE_UNWIND=slow: the unw_step loop only (tests compare both) */
 	if (!ct.opt.unwind_slow && same_unwinder() && unw_backtrace(buf, 8) > 0) {
-		fast_ok = key_inline();
+		fast_ok = key_inline() && unwinder_tls() != 0;
 	} else {
 		unw_context_t ctx;
 		unw_cursor_t cur;
@@ -139,6 +204,8 @@ void ct_unwind_forget(void)
 /* SIGNAL-SAFE: may this thread take the fast path? */
 static int fast_thread(void)
 {
+	if (tls_dynamic_modid && !tls_ready)
+		return 0;
 	if (!fast_here)
 		fast_here = atomic_fetch_add(&fast_threads, 1) < FAST_THREADS_MAX ? 1 : -1;
 	return fast_here > 0;

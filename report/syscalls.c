@@ -36,6 +36,7 @@ static const struct {
 	{ 243, "mq_timedreceive" }, { 286, "timerfd_settime" }, { 287, "timerfd_gettime" },
 	{ 309, "getcpu" },
 	{ 327, "preadv2" },        { 332, "statx" },        { 441, "epoll_pwait2" },
+	{ 56, "clone" },	/* parent_tid, child_tid: preload/hooks.c */
 };
 
 const char *ct_syscall_name(unsigned nr)

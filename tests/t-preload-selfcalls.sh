@@ -12,10 +12,11 @@
 command -v objdump >/dev/null || skip "no objdump"
 
 # wanted: _Exit is _exit (which finishes the log), bsd_signal is signal,
-# mmap64 is mmap, execl/execlp/execle are execv/execvp/execve; the dlopen emulation drops its RTLD_NOLOAD reference
+# mmap64 is mmap, execl/execlp/execle are execv/execvp/execve, _longjmp
+# and siglongjmp are longjmp; the dlopen emulation drops its RTLD_NOLOAD reference
 # through dlclose; the start-up probe
 # (not in a signal handler) uses pipe2 and waitpid on its own stack.
-allowed="_exit signal mmap execv execvp execve dlclose pipe2 waitpid"
+allowed="_exit signal mmap execv execvp execve longjmp dlclose pipe2 waitpid"
 
 nm -D --defined-only "$LIB" | awk '{print $3}' | sort -u >"$T/exported"
 objdump -d "$LIB" | sed -nE 's/.*(call|jmp) +[0-9a-f]+ <([^@>+]+)@plt>.*/\2/p' |

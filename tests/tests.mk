@@ -98,3 +98,20 @@ $(BUILD)/tests/bt-big.so: tests/bt-writer.S | $(BUILD)/tests
 $(BUILD)/tests/bt-small.so: tests/bt-writer.S | $(BUILD)/tests
 	$(CC) -shared -fPIC -o $@ $<
 test-progs: $(BUILD)/tests/bt-oracle $(BUILD)/tests/bt-big.so $(BUILD)/tests/bt-small.so
+
+# ---- threads, signals, reentrancy (t-tracer-clone/signals/reentry, make stress)
+# libctstress.so: big .data/.bss, no crtbegin (nothing written at exit)
+STRESS_PROGS = $(ORACLE_TD)/oracle-race $(ORACLE_TD)/oracle-signals $(ORACLE_TD)/oracle-reentry
+
+$(ORACLE_TD)/libctstress.so: tests/stress-lib.c | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -fPIC -shared -nostartfiles -Wl,-soname,libctstress.so -o $@ tests/stress-lib.c
+
+$(STRESS_PROGS): $(ORACLE_TD)/%: tests/%.c tests/stress-common.h $(ORACLE_TD)/liboracle.so \
+		$(ORACLE_TD)/libctstress.so | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(ORACLE_TD) -lctstress -loracle -ldl -lpthread -Wl,-rpath,'$$ORIGIN'
+
+# a plugin of oracle-reentry: constructor and lazily bound calls into libctstress
+$(ORACLE_TD)/libctplugin.so: tests/reentry-plugin.c $(ORACLE_TD)/libctstress.so | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -fPIC -shared -nostartfiles -Wl,-z,lazy -o $@ $< -L$(ORACLE_TD) -lctstress -Wl,-rpath,'$$ORIGIN'
+
+test-progs: $(ORACLE_TD)/libctstress.so $(ORACLE_TD)/libctplugin.so $(STRESS_PROGS)
