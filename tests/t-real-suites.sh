@@ -29,7 +29,7 @@ fi
 
 if [ -d /usr/share/installed-tests/glib ]; then
 	ran=1
-	tests/suites/glib.sh -o "$T/glib" -t 60 array-test hash list strfuncs mainloop \
+	tests/suites/glib.sh -o "$T/glib" -t 60 array-test hash list strfuncs \
 		thread spawn-singlethread convert regex signals >"$T/glib.txt" 2>&1
 	rc=$?
 	sed 's/^/  /' "$T/glib.txt"
