@@ -11,7 +11,7 @@
 # `scripts/cowtrace run -o OUTDIR/logs/TEST`.  Per test: OUTDIR/{u,t}/TEST.tap
 # (stdout), .err, .rc (exit status) and .secs.  At the end OUTDIR/u.res and
 # OUTDIR/t.res hold one "STATUS TEST:CASE" line per TAP result plus
-# "pass|fail TEST:(exit)" for the exit status, and results.py compares them
+# "pass|fail|skip TEST:(exit)" for the exit status (77: skip), and results.py compares them
 # (tests listed in tests/suites/glib-flaky.txt are shown but not counted).
 # Exit status 0 when both runs have the same result for every test case.
 set -u
@@ -79,7 +79,11 @@ results() {
 	python3 "$here/results.py" tap "$out/$1"/*.tap
 	for f in "$out/$1"/*.rc; do
 		n=$(basename "$f" .rc)
-		if [ "$(cat "$f")" = 0 ]; then echo "pass $n:(exit)"; else echo "fail $n:(exit)"; fi
+		case $(cat "$f") in
+		0) echo "pass $n:(exit)" ;;
+		77) echo "skip $n:(exit)" ;;
+		*) echo "fail $n:(exit)" ;;
+		esac
 	done
 }
 

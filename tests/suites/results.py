@@ -38,6 +38,7 @@ def junit(path):
     return out
 
 
+SEED = re.compile(r"(seed[:=])\d+")
 TAP_LINE = re.compile(r"^(not ok|ok)\b\s*(\d+)?\s*(?:-\s*)?(.*?)\s*(#\s*(SKIP|TODO)\b.*)?$", re.I)
 
 
@@ -55,7 +56,8 @@ def tap(paths):
                 if not m:
                     continue
                 ok, num, desc, directive = m.group(1), m.group(2), m.group(3), m.group(5)
-                key = desc or ("#" + (num or "?"))
+                # GLib names some cases after their random seed
+                key = SEED.sub(r"\1N", desc) if desc else "#" + (num or "?")
                 seen[key] += 1
                 if seen[key] > 1:
                     key += " [%d]" % seen[key]
