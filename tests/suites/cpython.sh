@@ -33,10 +33,13 @@ done
 }
 
 # Signals, threads, subprocesses, mmap, crash handlers, fork and waiting,
-# descriptors and polling, ctypes, sqlite3: a few minutes untraced.
+# descriptors and polling, sockets, thread and process pools, ctypes,
+# hashlib (OpenSSL): a few minutes untraced.  (Debian's package has no
+# test_sqlite3.)
 LONG="test_signal test_threading test_thread test_threadsignals test_subprocess
 test_mmap test_faulthandler test_fork1 test_wait4 test_select test_selectors
-test_epoll test_poll test_os test_posix test_pty test_ctypes test_sqlite3"
+test_epoll test_poll test_os test_posix test_pty test_socket
+test_concurrent_futures test_ctypes test_hashlib"
 
 # The fast part (tests/t-real-suites.sh): real crashes in child interpreters
 # (faulthandler), mmap, descriptors passed to children, signals.
