@@ -12,7 +12,7 @@
 # (stdout), .err, .rc (exit status) and .secs.  At the end OUTDIR/u.res and
 # OUTDIR/t.res hold one "STATUS TEST:CASE" line per TAP result plus
 # "pass|fail|skip TEST:(exit)" for the exit status (77: skip), and results.py compares them
-# (tests listed in tests/suites/glib-flaky.txt are shown but not counted).
+# (tests listed in tests/suites/glib-known.txt are shown but not counted).
 # Exit status 0 when both runs have the same result for every test case.
 set -u
 here=$(cd "$(dirname "$0")" && pwd -P)
@@ -35,6 +35,9 @@ dir=/usr/share/installed-tests/glib
 # there), measure speed (no pass/fail), or need a D-Bus session bus or
 # desktop set-up that a CI machine does not have.
 SKIP="gsocketclient-slow performance performance-threaded static-link"
+# As root, fileutils creates /usr/b/c (it expects permission denied) and
+# then aborts: not run as root.
+[ "$(id -u)" = 0 ] && SKIP="$SKIP fileutils"
 
 if [ $# -eq 0 ]; then
 	set --
@@ -102,4 +105,4 @@ results u | sort -k2 >"$out/u.res"
 results t | sort -k2 >"$out/t.res"
 echo "glib: $# test programs, untraced ${total_u}s, traced ${total_t}s;" \
 	"$(find "$out/logs" -name '*.cwt' | wc -l) logs"
-python3 "$here/results.py" compare "$out/u.res" "$out/t.res" "$here/glib-flaky.txt"
+python3 "$here/results.py" compare "$out/u.res" "$out/t.res" "$here/glib-known.txt"

@@ -10,7 +10,7 @@
                                    counts per status of each and every test
                                    whose status differs; exit 1 if any does
                                    (tests listed in IGNORE_FILE, one ID a line,
-                                   are shown but do not count)
+                                   are shown but do not count; lines starting with # are comments)
 
 STATUS is pass, fail, error or skip.  Output is sorted by ID.
 """
@@ -101,7 +101,7 @@ def compare(a_path, b_path, ignore_path=None):
         if sa != sb:
             known = name in ignore
             bad += not known
-            print("  %s: untraced %s, traced %s%s" % (name, sa, sb, " (known flaky)" if known else ""))
+            print("  %s: untraced %s, traced %s%s" % (name, sa, sb, " (known, not counted)" if known else ""))
     print("differences: %d" % bad)
     return 1 if bad or not a else 0
 
