@@ -11,8 +11,9 @@
 # `scripts/cowtrace run -o OUTDIR/logs/TEST`.  Per test: OUTDIR/{u,t}/TEST.tap
 # (stdout), .err, .rc (exit status) and .secs.  At the end OUTDIR/u.res and
 # OUTDIR/t.res hold one "STATUS TEST:CASE" line per TAP result plus
-# "pass|fail|skip TEST:(exit)" for the exit status (77: skip), and results.py compares them
-# (tests listed in tests/suites/glib-known.txt are shown but not counted).
+# "pass|fail|skip TEST:(exit)" for the exit status (77: skip), and
+# results.py compares them (cases listed in tests/suites/glib-known.txt are
+# shown but not counted).
 # Exit status 0 when both runs have the same result for every test case.
 set -u
 here=$(cd "$(dirname "$0")" && pwd -P)
@@ -31,9 +32,9 @@ done
 dir=/usr/share/installed-tests/glib
 [ -d "$dir" ] || { echo "glib.sh: no $dir (install libglib2.0-tests)" >&2; exit 77; }
 
-# Not run: they replace LD_PRELOAD themselves (the tracer would not be
-# there), measure speed (no pass/fail), or need a D-Bus session bus or
-# desktop set-up that a CI machine does not have.
+# Not run: gsocketclient-slow sets LD_PRELOAD itself (the tracer would not
+# be there), performance* measure speed (no pass/fail), static-link builds
+# a program against GLib (needs libglib2.0-dev).
 SKIP="gsocketclient-slow performance performance-threaded static-link"
 # As root, fileutils creates /usr/b/c (it expects permission denied) and
 # then aborts: not run as root.
