@@ -99,3 +99,10 @@ $(FUZZ_BIN): tests/fuzz/fuzz-logread.c report/logread.c report/util.c report/*.h
 fuzz: $(FUZZ_BIN)
 	$(FUZZ_BIN) -max_total_time=$(FUZZ_TIME) -max_len=65536 -timeout=10 \
 		$(BUILD)/fuzz/corpus tests/fuzz/corpus
+
+# ---- established projects' test suites, traced vs untraced (not part of make test)
+# CPython's regression tests and GLib's installed tests: see docs/test-suites.md
+suites: deps
+	@$(MAKE) --no-print-directory all
+	@./tests/suites/run.sh
+.PHONY: suites

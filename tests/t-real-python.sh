@@ -13,9 +13,12 @@ need_tracer
 need_report
 command -v python3 >/dev/null || skip "no python3"
 [ "$(uname -m)" = x86_64 ] || skip "x86_64 only"
+# Debian's interpreter (what CI has) when there is one, else the one on PATH;
 # the interpreter itself, not a wrapper script (pyenv shims exec bash, env...
 # in the same pid, which would mix several process images into one pid)
-PY=$(python3 -c 'import os, sys; print(os.path.realpath(sys.executable))')
+PY=/usr/bin/python3
+[ -x "$PY" ] || PY=python3
+PY=$("$PY" -c 'import os, sys; print(os.path.realpath(sys.executable))')
 [ -x "$PY" ] || skip "cannot find the python3 executable"
 
 cat >"$T/subject.py" <<'PYEOF'
