@@ -186,6 +186,7 @@ static void resolve_row(struct ct_row *row, uint32_t page_size)
 }
 
 static void add_row(struct ct_report *r, const struct ct_row *row);
+static void note_instance(struct ct_report *r, int32_t pid, const struct ct_module *m);
 
 static void add_process(struct ct_report *r, struct ct_log *log)
 {
@@ -202,6 +203,7 @@ static void add_process(struct ct_report *r, struct ct_log *log)
 			lib->is_tracer = 1;     /* kept for frames, never listed */
 			continue;
 		}
+		note_instance(r, log->pid, m);
 		if (lib->cur_log != log) {
 			lib->cur_log = log;
 			lib->cur_writable = 0;
@@ -242,39 +244,99 @@ static void add_process(struct ct_report *r, struct ct_log *log)
 /* One page of one library counts once per pid: a library unloaded and
  * loaded again, or the program before an exec in the same pid, dirtied
  * the same page at another time.  The most recent record stands (it
- * describes what the pid held last). */
-struct seen_key {
-	int32_t pid;
-	const struct ct_lib *lib;
-	uint64_t vaddr;
-};
-
-struct seen {
-	struct seen_key key;
-	size_t row;
+ * describes what the pid held last).  Only pages of a (pid, library) with
+ * more than one module instance can repeat (a log has one record per
+ * module and page), so only those are sorted and thinned out, after all
+ * processes are in: a hash of every page cost more than the rest of the
+ * report together. */
+struct pidlib {
+	struct pidlib_key {
+		int32_t pid;
+		const struct ct_lib *lib;
+	} key;
+	const struct ct_module *first;  /* the first module instance seen */
+	int multi;                      /* a second one was seen */
 	UT_hash_handle hh;
 };
 
-static void add_row(struct ct_report *r, const struct ct_row *row)
+static struct pidlib *pidlib_find(struct ct_report *r, int32_t pid, const struct ct_lib *lib)
 {
-	struct seen *s;
-	struct seen_key key;
+	struct pidlib_key key;
+	struct pidlib *p;
 
 	memset(&key, 0, sizeof(key));
-	key.pid = row->proc->log->pid;
-	key.lib = row->lib;
-	key.vaddr = row->vaddr;
-	HASH_FIND(hh, r->seen, &key, sizeof(key), s);
-	if (s) {
-		if (row->pg->t_ns >= r->rows[s->row].pg->t_ns)
-			r->rows[s->row] = *row;
-		return;
+	key.pid = pid;
+	key.lib = lib;
+	HASH_FIND(hh, r->pidlibs, &key, sizeof(key), p);
+	return p;
+}
+
+static void note_instance(struct ct_report *r, int32_t pid, const struct ct_module *m)
+{
+	struct pidlib *p = pidlib_find(r, pid, m->lib);
+
+	if (!p) {
+		p = ct_xcalloc(1, sizeof(*p));
+		p->key.pid = pid;
+		p->key.lib = m->lib;
+		p->first = m;
+		HASH_ADD(hh, r->pidlibs, key, sizeof(p->key), p);
+	} else if (p->first != m && !p->multi) {
+		p->multi = 1;
+		r->nmulti++;
 	}
-	s = ct_xcalloc(1, sizeof(*s));
-	s->key = key;
-	s->row = r->nrows;
-	HASH_ADD(hh, r->seen, key, sizeof(key), s);
+}
+
+static void add_row(struct ct_report *r, const struct ct_row *row)
+{
 	r->rows[r->nrows++] = *row;
+}
+
+static const struct ct_row *sort_rows;
+
+static int dup_cmp(const void *a, const void *b)
+{
+	const struct ct_row *x = &sort_rows[*(const size_t *)a], *y = &sort_rows[*(const size_t *)b];
+
+	if (x->proc->log->pid != y->proc->log->pid)
+		return x->proc->log->pid < y->proc->log->pid ? -1 : 1;
+	if (x->lib != y->lib)
+		return (uintptr_t)x->lib < (uintptr_t)y->lib ? -1 : 1;
+	if (x->vaddr != y->vaddr)
+		return x->vaddr < y->vaddr ? -1 : 1;
+	if (x->pg->t_ns != y->pg->t_ns)
+		return x->pg->t_ns < y->pg->t_ns ? -1 : 1;
+	return *(const size_t *)a < *(const size_t *)b ? -1 : 1;
+}
+
+/* Keeps the latest row of each (pid, library, vaddr), rows in order. */
+static void drop_repeated_rows(struct ct_report *r)
+{
+	size_t *idx, n = 0, i, out = 0;
+	char *drop;
+
+	if (!r->nmulti)
+		return;
+	idx = ct_xcalloc(r->nrows, sizeof(*idx));
+	drop = ct_xcalloc(r->nrows, 1);
+	for (i = 0; i < r->nrows; i++) {
+		const struct pidlib *p = pidlib_find(r, r->rows[i].proc->log->pid, r->rows[i].lib);
+		if (p && p->multi)
+			idx[n++] = i;
+	}
+	sort_rows = r->rows;
+	qsort(idx, n, sizeof(*idx), dup_cmp);
+	for (i = 0; i + 1 < n; i++) {
+		const struct ct_row *x = &r->rows[idx[i]], *y = &r->rows[idx[i + 1]];
+		if (x->proc->log->pid == y->proc->log->pid && x->lib == y->lib && x->vaddr == y->vaddr)
+			drop[idx[i]] = 1;       /* a later one follows */
+	}
+	for (i = 0; i < r->nrows; i++)
+		if (!drop[i])
+			r->rows[out++] = r->rows[i];
+	r->nrows = out;
+	free(idx);
+	free(drop);
 }
 
 void ct_counts_page(struct ct_counts *c, uint8_t when, uint32_t page_size)
@@ -437,12 +499,13 @@ void ct_report_build(struct ct_report *r, struct ct_log *logs, size_t n)
 	for (i = 0; i < n; i++)
 		if (!r->pid_set || logs[i].pid == r->pid)
 			add_process(r, &logs[i]);
+	drop_repeated_rows(r);
 	count_rows(r);
 	assign_phases(r, logs, n);
-	struct seen *s, *stmp;
-	HASH_ITER(hh, r->seen, s, stmp) {
-		HASH_DEL(r->seen, s);
-		free(s);
+	struct pidlib *pl, *pltmp;
+	HASH_ITER(hh, r->pidlibs, pl, pltmp) {
+		HASH_DEL(r->pidlibs, pl);
+		free(pl);
 	}
 
 	r->libv = ct_xcalloc(HASH_COUNT(r->libs), sizeof(*r->libv));

@@ -93,7 +93,8 @@ struct ct_report {
 	size_t nlibv;
 	struct ct_row *rows;
 	size_t nrows;
-	struct seen *seen;        /* (pid, library, vaddr) -> row, while building */
+	struct pidlib *pidlibs;   /* (pid, library) -> module instances, while building */
+	size_t nmulti;            /* pairs with more than one instance */
 	int have_phases;          /* some log has PHASE records */
 };
 
