@@ -552,7 +552,7 @@ CT_EXPORT int execle(const char *path, const char *arg, ...)
 	va_start(ap, arg);
 	size_t n = list_length(arg, &ap);
 	char *argv[n + 1];
-	char *const *envp = list_fill(argv, arg, n, &ap, 0);
+	char *const *envp = list_fill(argv, arg, n, &ap, 1);
 	va_end(ap);
 	return execve(path, argv, envp);
 }

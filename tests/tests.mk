@@ -115,3 +115,8 @@ $(ORACLE_TD)/libctplugin.so: tests/reentry-plugin.c $(ORACLE_TD)/libctstress.so 
 	$(CC) $(ALL_CFLAGS) -fPIC -shared -nostartfiles -Wl,-z,lazy -o $@ $< -L$(ORACLE_TD) -lctstress -Wl,-rpath,'$$ORIGIN'
 
 test-progs: $(ORACLE_TD)/libctstress.so $(ORACLE_TD)/libctplugin.so $(STRESS_PROGS)
+
+# the list forms of exec (t-tracer-exec-list.sh)
+$(BUILD)/tests/exec-list: tests/exec-list.c | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -o $@ $<
+test-progs: $(BUILD)/tests/exec-list
