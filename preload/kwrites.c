@@ -13,8 +13,11 @@
  *     requests), prctl, and the generic syscall().
  * Where the size is unknown the call runs first; only if it fails with
  * EFAULT and an argument points into a protected page is that page given
- * its first write and the call made again.  Requests that fail that way
- * have had no effect: the kernel copies a result out as its last step. */
+ * its first write and the call made again, and only for calls that have
+ * no effect when they fail that way: queries, which copy their result out
+ * as their last step (ioctl's reading requests, prctl's PR_GET_*, the
+ * getters of retry_safe).  Calls with effects get their destination by
+ * number before they run. */
 #include <dlfcn.h>
 #include <errno.h>
 #include <linux/seccomp.h>
@@ -75,6 +78,8 @@ static int retry_claim(const void *p, size_t span, int nr, uintptr_t ra)
 		return 0;
 	return ct_claim_for_kernel((void *)p, span ? span : 1, nr, ra) > 0;
 }
+
+static int retry_safe(long nr, const long *a);
 
 /* ---- other names of calls in syscalls.c ---------------------------------- */
 
@@ -577,7 +582,11 @@ CT_EXPORT int ioctl(int fd, unsigned long req, ...)
 	if ((_IOC_DIR(req) & _IOC_READ) && _IOC_SIZE(req))
 		CLAIM(arg, _IOC_SIZE(req), SYS_ioctl);
 	int r = real(fd, req, arg);
-	for (int i = 0; r == -1 && errno == EFAULT && i < RETRY_PAGES; i++) {
+	/* retried only for the old requests (no direction: the terminal and
+	 * socket queries); a request that says it only reads its argument may
+	 * still act and write back (TUNSETIFF), and acting twice is not ours */
+	for (int i = 0; r == -1 && errno == EFAULT && _IOC_DIR(req) == _IOC_NONE &&
+			i < RETRY_PAGES; i++) {
 		if (!retry_claim(arg, 256, SYS_ioctl, RA))
 			break;
 		r = real(fd, req, arg);
@@ -601,7 +610,9 @@ CT_EXPORT int prctl(int op, ...)
 	else if (op == PR_SET_SECCOMP)
 		ct_sandbox_check(a2, a3);
 	int r = real(op, a2, a3, a4, a5);
-	for (int i = 0; r == -1 && errno == EFAULT && i < RETRY_PAGES; i++) {
+	long args[1] = { op };
+	for (int i = 0; r == -1 && errno == EFAULT && retry_safe(SYS_prctl, args) &&
+			i < RETRY_PAGES; i++) {
 		if (!retry_claim((void *)a2, sizeof(long), SYS_prctl, RA))
 			break;
 		r = real(op, a2, a3, a4, a5);
@@ -609,9 +620,38 @@ CT_EXPORT int prctl(int op, ...)
 	return r;
 }
 
-/* syscall(): the common writers get their destination by number; any other
- * call that fails with EFAULT has each pointer-like argument that lies in a
- * protected page given its first write, and runs again. */
+/* System calls that only report: failing with EFAULT they changed nothing,
+ * so running them again once the page is given is the untraced result. */
+static int retry_safe(long nr, const long *a)
+{
+	switch (nr) {
+	case SYS_uname: case SYS_getcpu: case SYS_sysinfo: case SYS_getrusage:
+	case SYS_times: case SYS_getrlimit: case SYS_fstat: case SYS_stat:
+	case SYS_lstat: case SYS_newfstatat: case SYS_statx: case SYS_statfs:
+	case SYS_fstatfs: case SYS_sched_getaffinity: case SYS_sched_getparam:
+	case SYS_getresuid: case SYS_getresgid: case SYS_getgroups:
+	case SYS_clock_gettime: case SYS_clock_getres: case SYS_gettimeofday:
+	case SYS_getitimer: case SYS_rt_sigpending: case SYS_getcwd:
+	case SYS_readlink: case SYS_readlinkat: case SYS_capget:
+	case SYS_getsockopt: case SYS_timer_gettime: case SYS_timerfd_gettime:
+	case SYS_sched_rr_get_interval: case SYS_getxattr: case SYS_lgetxattr:
+	case SYS_fgetxattr: case SYS_listxattr: case SYS_llistxattr:
+	case SYS_flistxattr: case SYS_get_robust_list:
+		return 1;
+	case SYS_prlimit64:
+		return a[2] == 0;       /* no new limit: a query */
+	case SYS_prctl:
+		return a[0] == PR_GET_NAME || a[0] == PR_GET_PDEATHSIG ||
+		       a[0] == PR_GET_CHILD_SUBREAPER || a[0] == PR_GET_TID_ADDRESS;
+	}
+	return 0;
+}
+
+/* syscall(): the common writers get their destination by number first;
+ * a query (retry_safe) that fails with EFAULT has each pointer-like
+ * argument that lies in a protected page given its first write, and runs
+ * again.  Other calls are not repeated: wait4 would have reaped its child,
+ * accept its connection, recvfrom its datagram. */
 CT_EXPORT long syscall(long nr, ...)
 {
 	REAL_AS(long (*)(long, long, long, long, long, long, long), "syscall");
@@ -637,11 +677,46 @@ CT_EXPORT long syscall(long nr, ...)
 	case SYS_clock_getres:
 		CLAIM(a[1], sizeof(struct timespec), (int)nr);
 		break;
+	case SYS_wait4:       /* a reaped child cannot be reaped again */
+		CLAIM(a[1], sizeof(int), (int)nr);
+		CLAIM(a[3], sizeof(struct rusage), (int)nr);
+		break;
+	case SYS_waitid:
+		CLAIM(a[2], sizeof(siginfo_t), (int)nr);
+		CLAIM(a[4], sizeof(struct rusage), (int)nr);
+		break;
+	case SYS_accept:      /* nor a connection accepted twice */
+	case SYS_accept4:
+	case SYS_getsockname:
+	case SYS_getpeername:
+		if (a[2]) {
+			CLAIM(a[2], sizeof(socklen_t), (int)nr);
+			CLAIM(a[1], *(socklen_t *)a[2], (int)nr);
+		}
+		break;
+	case SYS_recvfrom:    /* nor a datagram received twice */
+		CLAIM(a[1], (size_t)a[2], (int)nr);
+		if (a[5]) {
+			CLAIM(a[5], sizeof(socklen_t), (int)nr);
+			CLAIM(a[4], *(socklen_t *)a[5], (int)nr);
+		}
+		break;
+	case SYS_pipe:
+	case SYS_pipe2:
+		CLAIM(a[0], 2 * sizeof(int), (int)nr);
+		break;
+	case SYS_socketpair:
+		CLAIM(a[3], 2 * sizeof(int), (int)nr);
+		break;
+	case SYS_getdents64:
+		CLAIM(a[1], (size_t)a[2], (int)nr);
+		break;
 	case SYS_seccomp:     /* libseccomp installs its filters this way */
-		if (a[0] == SECCOMP_SET_MODE_STRICT || a[0] == SECCOMP_SET_MODE_FILTER)
-			ct_sandbox_check(a[0] == SECCOMP_SET_MODE_STRICT ? SECCOMP_MODE_STRICT
-									 : SECCOMP_MODE_FILTER,
-					 (unsigned long)a[2]);
+		/* only a valid request: libseccomp probes with invalid ones */
+		if (a[0] == SECCOMP_SET_MODE_STRICT && a[1] == 0 && a[2] == 0)
+			ct_sandbox_check(SECCOMP_MODE_STRICT, 0);
+		else if (a[0] == SECCOMP_SET_MODE_FILTER && a[2] != 0)
+			ct_sandbox_check(SECCOMP_MODE_FILTER, (unsigned long)a[2]);
 		break;
 	case SYS_prctl:
 		if (a[0] == PR_SET_SECCOMP)
@@ -649,7 +724,9 @@ CT_EXPORT long syscall(long nr, ...)
 		break;
 	}
 	long r = real(nr, a[0], a[1], a[2], a[3], a[4], a[5]);
-	for (int i = 0; r == -1 && errno == EFAULT && i < RETRY_PAGES; i++) {
+	/* the EFAULT retry only for calls that have no effect when they fail
+	 * that way (getters copy their result out last) */
+	for (int i = 0; r == -1 && errno == EFAULT && retry_safe(nr, a) && i < RETRY_PAGES; i++) {
 		int given = 0;
 		for (int k = 0; k < 6; k++)
 			given += retry_claim((void *)a[k], sizeof(long), (int)nr, RA);

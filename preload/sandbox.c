@@ -32,20 +32,27 @@ static int filter_forbids_mprotect(unsigned long mode, unsigned long prog)
 		return 0;
 	long pid = ct_syscall(SYS_clone, (long)(0ul), (long)NULL, (long)NULL, (long)NULL, (long)(0ul), 0);
 	if (pid == 0) {
-		/* only raw system calls in here */
-		long bad = ct_syscall(SYS_prctl, (long)PR_SET_NO_NEW_PRIVS, (long)(1ul), (long)(0ul), (long)(0ul), (long)(0ul), 0) != 0 ||
-			   ct_syscall(SYS_prctl, (long)PR_SET_SECCOMP, (long)mode, (long)prog, (long)(0ul), (long)(0ul), 0) != 0;
-		if (!bad)
-			bad = ct_syscall(SYS_mprotect, (long)page, (long)ps, (long)PROT_READ, 0, 0, 0) != 0 ||
-			      ct_syscall(SYS_mprotect, (long)page, (long)ps, (long)(PROT_READ | PROT_WRITE), 0, 0, 0) != 0;
-		ct_syscall(SYS_exit_group, (long)(bad ? 2 : 0), 0, 0, 0, 0, 0);
+		/* only raw system calls in here, and never a return: this is
+		 * a copy of the program */
+		int code = 0;
+		if (ct_syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0) != 0 ||
+		    ct_syscall(SYS_prctl, PR_SET_SECCOMP, (long)mode, (long)prog, 0, 0, 0) != 0)
+			code = 1;       /* refused: the program's call fails too */
+		else if (ct_syscall(SYS_mprotect, (long)page, (long)ps, PROT_READ, 0, 0, 0) != 0 ||
+			 ct_syscall(SYS_mprotect, (long)page, (long)ps, PROT_READ | PROT_WRITE,
+				    0, 0, 0) != 0)
+			code = 2;
+		for (;;) {              /* a filter may refuse exit_group too */
+			ct_syscall(SYS_exit_group, code, 0, 0, 0, 0, 0);
+			ct_syscall(SYS_exit, code, 0, 0, 0, 0, 0);
+		}
 	}
 	int st = 0, forbidden = pid < 0;  /* cannot tell: be safe */
 	if (pid > 0) {
 		while (ct_syscall(SYS_wait4, (long)pid, (long)(&st), (long)__WALL, (long)NULL, 0, 0) < 0 && errno == EINTR)
 			;
-		/* 2: mprotect failed; killed: by the filter; 1 would be the
-		 * filter itself refused, which the program will see too */
+		/* 2: mprotect failed; killed: by the filter; 1: the filter
+		 * was refused, as the program's own call will be */
 		forbidden = WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st) == 2);
 	}
 	ct_sys_munmap(page, ps);

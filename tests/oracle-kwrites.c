@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/seccomp.h>
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/random.h>
@@ -100,6 +101,18 @@ int main(int argc, char **argv)
 	int *ws = (int *)oracle_page(pg++);
 	show("wait3", wait3(ws, 0, NULL));
 	printf("  child status %d\n", WEXITSTATUS(*ws));
+	/* syscall() with effects: a reaped child cannot be reaped again, so
+	 * the status word must be writable before the call, not after */
+	c = fork();
+	if (c == 0)
+		_exit(9);
+	int *ws2 = (int *)oracle_page(pg++);
+	show("syscall wait4", syscall(SYS_wait4, c, ws2, 0, NULL) == c ? 0 : -1);
+	printf("  child status %d\n", WEXITSTATUS(*ws2));
+	/* libseccomp's feature probes: invalid requests that must not make
+	 * the tracer think a filter forbids mprotect */
+	show("seccomp strict probe", syscall(SYS_seccomp, SECCOMP_SET_MODE_STRICT, 1, NULL));
+	show("seccomp filter probe", syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, NULL));
 
 	/* short reads into large destinations: only the pages the result
 	 * covers are dirtied (the rest must not be reported) */
