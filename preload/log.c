@@ -80,19 +80,23 @@ static int grow(size_t need)
 	rc = -1;
 	if (want < need)
 		goto out;
-	int fd = open(lg.path, O_RDWR | O_CLOEXEC | O_NOFOLLOW);
+	/* system calls, not libc's open/fallocate/close: those are
+	 * cancellation points, and a thread cancelled here, inside the
+	 * handler, would leave grow_lock taken */
+	int fd = (int)ct_syscall(SYS_openat, AT_FDCWD, (long)lg.path, O_RDWR | O_CLOEXEC | O_NOFOLLOW,
+				 0, 0, 0);
 	if (fd < 0)
 		goto out;
 	/* fallocate, not ftruncate: a sparse file on a full disk would turn
 	 * the next store into SIGBUS inside the handler */
-	if (fallocate(fd, 0, (off_t)have, (off_t)(want - have)) != 0 &&
-	    (errno != EOPNOTSUPP || ftruncate(fd, (off_t)want) != 0)) {
-		close(fd);
+	if (ct_syscall(SYS_fallocate, fd, 0, (long)have, (long)(want - have), 0, 0) != 0 &&
+	    (errno != EOPNOTSUPP || ct_syscall(SYS_ftruncate, fd, (long)want, 0, 0, 0, 0) != 0)) {
+		ct_syscall(SYS_close, fd, 0, 0, 0, 0, 0);
 		goto out;
 	}
 	void *p = ct_sys_mmap(lg.base + have, want - have, PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_FIXED, fd, (off_t)have);
-	close(fd);
+	ct_syscall(SYS_close, fd, 0, 0, 0, 0, 0);
 	if (p == MAP_FAILED)
 		goto out;
 	atomic_store(&lg.mapped, want);

@@ -306,7 +306,9 @@ static void exit_page(void *arg, uintptr_t page, uint64_t e)
 	uint32_t reason = c->m->reason;
 	if (c->r) {
 		uint8_t s = atomic_load(&c->r->state[(page - c->r->start) / ct.page_size]);
-		if (s != CT_PG_OPEN && s != CT_PG_APP)
+		/* LENT: a call that never came back to settle (its thread
+		 * was cancelled in it, or a handler jumped out of it) */
+		if (s != CT_PG_OPEN && s != CT_PG_APP && s != CT_PG_LENT)
 			return;
 		if (s == CT_PG_APP)
 			reason = CT_WHY_APP_PROTECT;

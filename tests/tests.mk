@@ -120,3 +120,8 @@ test-progs: $(ORACLE_TD)/libctstress.so $(ORACLE_TD)/libctplugin.so $(STRESS_PRO
 $(BUILD)/tests/exec-list: tests/exec-list.c | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -o $@ $<
 test-progs: $(BUILD)/tests/exec-list
+
+# thread cancellation and the tracer (t-tracer-cancel.sh)
+$(ORACLE_TD)/oracle-cancel: tests/oracle-cancel.c $(ORACLE_TD)/liboracle.so | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -Wno-unused-result -o $@ $< -L$(ORACLE_TD) -loracle -lpthread -Wl,-rpath,'$$ORIGIN'
+test-progs: $(ORACLE_TD)/oracle-cancel
