@@ -112,6 +112,7 @@ enum ct_reason {
 	CT_WHY_APP_PROTECT   = 11, /* the application changed protection */
 	CT_WHY_UNMAPPED      = 12, /* the application unmapped or remapped it */
 	CT_WHY_SHORT_READ    = 13, /* left writable for a call that did not fill it */
+	CT_WHY_DONTNEED      = 14, /* made clean by MADV_DONTNEED, left writable */
 };
 
 /* A loaded object.  ranges[] are the tracked writable ranges (runtime,

@@ -40,6 +40,7 @@ enum {
 	                         * or lent to a call that did not fill it) */
 	CT_PG_GONE      = 6,  /* unmapped or replaced by the application */
 	CT_PG_LENT      = 7,  /* writable for a system call under way (lend.c) */
+	CT_PG_CLEANED   = 8,  /* made clean by MADV_DONTNEED, left writable */
 };
 
 /* ct_module.noted: notes already logged for this module (memory.c) */

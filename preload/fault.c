@@ -98,10 +98,13 @@ int ct_claim_for_kernel(void *addr, size_t len, int sysno, uintptr_t ip)
 		uintptr_t e = hi < s->end ? hi : s->end;
 		for (; a < e; a += ct.page_size) {
 			_Atomic uint8_t *st = s->state + (a - s->start) / ct.page_size;
-			if (atomic_load(st) == CT_PG_PROTECTED &&
+			uint8_t now = atomic_load(st);
+			if (now == CT_PG_PROTECTED &&
 			    ct_record_first_write(s->mod, st, a, a < lo ? lo : a, ip,
 						  (int)(CT_VIA_SYSCALL | (unsigned)sysno), NULL) == 0)
 				given++;
+			else if (now == CT_PG_CLAIMED)  /* another thread's fault, not */
+				ct_page_unprotect(s->mod, a); /* writable yet: make sure */
 		}
 	}
 	errno = saved;
@@ -223,7 +226,7 @@ static void on_segv(int sig, siginfo_t *si, void *ucv)
 			}
 			/* claimed by another thread, or just unprotected: retry */
 			if ((s == CT_PG_CLAIMED || s == CT_PG_WRITTEN || s == CT_PG_OPEN ||
-			     s == CT_PG_LENT) &&
+			     s == CT_PG_LENT || s == CT_PG_CLEANED) &&
 			    !(retry_addr == addr && retry_count >= RETRY_MAX)) {
 				retry_count = retry_addr == addr ? retry_count + 1 : 1;
 				retry_addr = addr;

@@ -313,7 +313,7 @@ CT_EXPORT size_t __fread_chk(void *buf, size_t buflen, size_t size, size_t n, FI
 	size_t total = size && n <= SIZE_MAX / size ? size * n : 0;
 	ct_lend(&l, buf, total < buflen ? total : buflen);
 	size_t r = real(buf, buflen, size, n, f);
-	ct_settle(&l, (r < n ? r + 1 : r) * size, SYS_read, RA);
+	ct_settle(&l, (r < n && size > 1 ? r + 1 : r) * size, SYS_read, RA);
 	return r;
 }
 
@@ -324,7 +324,7 @@ CT_EXPORT size_t __fread_unlocked_chk(void *buf, size_t buflen, size_t size, siz
 	size_t total = size && n <= SIZE_MAX / size ? size * n : 0;
 	ct_lend(&l, buf, total < buflen ? total : buflen);
 	size_t r = real(buf, buflen, size, n, f);
-	ct_settle(&l, (r < n ? r + 1 : r) * size, SYS_read, RA);
+	ct_settle(&l, (r < n && size > 1 ? r + 1 : r) * size, SYS_read, RA);
 	return r;
 }
 

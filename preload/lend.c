@@ -38,8 +38,13 @@ void ct_lend(struct ct_lend *l, void *addr, size_t len)
 		for (; a < e; a += ct.page_size) {
 			_Atomic uint8_t *st = s->state + (a - s->start) / ct.page_size;
 			uint8_t expect = CT_PG_PROTECTED;
-			if (!atomic_compare_exchange_strong(st, &expect, CT_PG_LENT))
+			if (!atomic_compare_exchange_strong(st, &expect, CT_PG_LENT)) {
+				/* another thread's fault is recording it but may
+				 * not have made it writable yet */
+				if (expect == CT_PG_CLAIMED)
+					ct_page_unprotect(s->mod, a);
 				continue;
+			}
 			if (ct_page_unprotect(s->mod, a) != 0) {
 				/* the module is being given up (VMA limit):
 				 * the call fails as it would have */

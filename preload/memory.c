@@ -18,8 +18,8 @@
  *  - munmap, mremap, mmap(MAP_FIXED) over tracked pages: the pages are gone
  *    (CT_PG_GONE); nothing the tracer does touches those addresses again.
  *  - madvise(MADV_DONTNEED): the private copy is thrown away and the page
- *    is clean again, so a page whose first write was recorded is
- *    write-protected again to catch the next one. */
+ *    is clean again; a page whose first write was recorded is checked
+ *    again at exit. */
 #include <errno.h>
 #include <stdarg.h>
 #include <sys/mman.h>
@@ -314,33 +314,23 @@ CT_EXPORT void *mremap(void *old, size_t oldsz, size_t newsz, int flags, ...)
 /* ---- madvise --------------------------------------------------------- */
 
 /* After MADV_DONTNEED the pages hold the file's contents (or zeros in
- * .bss) again and are shared with every other process: the ones whose
- * first write the tracer recorded are watched again, so that the next
- * write is recorded as a first write too.  They keep their VMA charge:
- * protecting merges, unprotecting splits as before.  Pages dirty at attach
- * are left alone: a run-time record after an attach record of one page is
- * a conflict for the report, and the page was dirty at attach. */
+ * .bss) again and are shared with every other process.  The ones whose
+ * first write the tracer recorded become CLEANED: still writable, and
+ * checked by the exit scan (`exit_reason: dontneed`, no writer) if written
+ * again.  They are not write-protected again to catch that write with its
+ * writer: another thread's system call may be writing into the page at
+ * this moment (a read() blocked on a pipe) and would fail with EFAULT.
+ * Pages dirty at attach are left alone (the page was dirty at attach). */
 static void after_dontneed(const struct ct_span *s, uintptr_t a, uintptr_t e, void *arg)
 {
 	(void)arg;
 	struct ct_module *m = s->mod;
 	if (atomic_load(&m->degraded) || (m->flags & CT_MODF_UNTRACKED))
 		return;
-	int changed = 0;
 	for (; a < e; a += ct.page_size) {
-		_Atomic uint8_t *st = state_of(s, a);
 		uint8_t old = CT_PG_WRITTEN;
-		if (ct_is_sigblocked(a) || !atomic_compare_exchange_strong(st, &old, CT_PG_PROTECTED))
-			continue;
-		if (ct_sys_mprotect((void *)a, ct.page_size, s->prot & ~PROT_WRITE)) {
-			atomic_store(st, CT_PG_WRITTEN);
-			ct_module_degrade(m, errno == ENOMEM ? CT_WHY_VMA_LIMIT : CT_WHY_MPROTECT);
-			return;
-		}
-		changed = 1;
+		atomic_compare_exchange_strong(state_of(s, a), &old, CT_PG_CLEANED);
 	}
-	if (changed)
-		note_once(m, CT_WHY_NONE, "MADV_DONTNEED made tracked pages clean: watched again");
 }
 
 CT_EXPORT int madvise(void *addr, size_t len, int advice)

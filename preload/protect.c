@@ -308,10 +308,12 @@ static void exit_page(void *arg, uintptr_t page, uint64_t e)
 		uint8_t s = atomic_load(&c->r->state[(page - c->r->start) / ct.page_size]);
 		/* LENT: a call that never came back to settle (its thread
 		 * was cancelled in it, or a handler jumped out of it) */
-		if (s != CT_PG_OPEN && s != CT_PG_APP && s != CT_PG_LENT)
+		if (s != CT_PG_OPEN && s != CT_PG_APP && s != CT_PG_LENT && s != CT_PG_CLEANED)
 			return;
 		if (s == CT_PG_APP)
 			reason = CT_WHY_APP_PROTECT;
+		else if (s == CT_PG_CLEANED)
+			reason = CT_WHY_DONTNEED;
 		else if (!atomic_load(&c->m->degraded))
 			reason = ct_is_sigblocked(page) ? CT_WHY_SIGBLOCKED : CT_WHY_SHORT_READ;
 	}

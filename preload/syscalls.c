@@ -97,10 +97,11 @@ static void settle_iov(struct lend_iov *v, ssize_t r, int nr, uintptr_t ra)
 
 #define WRITTEN(r) ((r) > 0 ? (size_t)(r) : 0)
 
-/* fread returns whole items; a last partial item was read as well */
+/* fread returns whole items; a last partial item (size > 1) may have
+ * been read as well */
 static size_t fread_written(size_t items, size_t size, size_t n)
 {
-	return (items < n ? items + 1 : items) * size;
+	return (items < n && size > 1 ? items + 1 : items) * size;
 }
 
 /* ---- files ----------------------------------------------------------- */

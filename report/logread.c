@@ -255,9 +255,8 @@ static void add_page(struct parser *ps, struct ct_page *np)
 	else if ((e->when == CT_WHEN_ATTACH && np->when == CT_WHEN_RUNTIME) ||
 		 (e->when == CT_WHEN_RUNTIME && np->when == CT_WHEN_ATTACH))
 		log->nconflicts++;
-	/* two runtime records: the page was made clean again in between
-	 * (madvise(MADV_DONTNEED) protects it anew); the later write made the
-	 * private copy the process has now */
+	/* two runtime records (this tracer writes one per page): the later
+	 * describes the copy the process has now */
 	if (new_rank > old_rank || (new_rank == old_rank && np->when == CT_WHEN_RUNTIME)) {
 		free(e->frames);
 		*e = *np;
@@ -656,6 +655,7 @@ const char *ct_reason_name(uint32_t reason)
 		[CT_WHY_APP_PROTECT] = "app_protect",
 		[CT_WHY_UNMAPPED] = "unmapped",
 		[CT_WHY_SHORT_READ] = "short_read",
+		[CT_WHY_DONTNEED] = "dontneed",
 	};
 
 	return reason < sizeof(names) / sizeof(names[0]) ? names[reason] : NULL;

@@ -11,6 +11,7 @@
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -243,6 +244,18 @@ static int run_unmap(const char *out1, const char *out2)
 __attribute__((noinline)) static void write_first(char *p) { *(volatile char *)p = 1; }
 __attribute__((noinline)) static void write_second(char *p) { *(volatile char *)p = 2; }
 
+static int dn_pipe[2], dn_errno;
+static ssize_t dn_got;
+static pthread_t dn_thread;
+
+static void *dn_reader(void *p)
+{
+	memset(p, 0, 8);
+	dn_got = read(dn_pipe[0], p, 5);
+	dn_errno = errno;
+	return NULL;
+}
+
 static int run_dontneed(const char *out1, const char *out2)
 {
 	char *d = oracle_page(40), *e = oracle_page(80), *c = oracle_page(42);
@@ -259,6 +272,18 @@ static int run_dontneed(const char *out1, const char *out2)
 	write_second(d);
 	write_second(e);
 	printf("dirty after second write: %d %d, contents %d %d\n", dirty(d), dirty(e), d[0], e[0]);
+	/* a read() blocked on a pipe into a written page while the page is
+	 * made clean: the tracer must not make that read fail */
+	char *fp = oracle_page(44);
+	write_first(fp);
+	if (pipe(dn_pipe) || pthread_create(&dn_thread, NULL, dn_reader, fp))
+		return 1;
+	usleep(100000);
+	said("madvise DONTNEED F (a read into it under way)", madvise(fp, PG, MADV_DONTNEED));
+	if (write(dn_pipe[1], "hello", 5) != 5)
+		return 1;
+	pthread_join(dn_thread, NULL);
+	printf("read into F during DONTNEED: %zd %s\n", dn_got, dn_got < 0 ? strerror(dn_errno) : fp);
 	if (oracle_dump_file("liboracle.so", out2) < 0)
 		return 1;
 	/* for the test: which pages and which function wrote them second */

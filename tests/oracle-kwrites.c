@@ -125,6 +125,18 @@ int main(int argc, char **argv)
 	printf("short fread %zu\n", fread(oracle_page(45), 1, 6 * 4096, f));
 	fclose(f);
 	close(tf);
+	/* exactly one page from a file of exactly one page: the page after
+	 * it is not read into */
+	char tmpl[] = "/tmp/oracle-kwrites.XXXXXX";
+	int pf = mkstemp(tmpl);
+	static char onepage[4096];
+	if (pf < 0 || write(pf, onepage, sizeof onepage) != (ssize_t)sizeof onepage)
+		return 5;
+	unlink(tmpl);
+	FILE *pff = fdopen(pf, "r");
+	rewind(pff);
+	printf("page fread %zu\n", fread(oracle_page(56), 1, 3 * 4096, pff));
+	fclose(pff);
 	write(sv[1], "12345", 5);
 	printf("short recv %zd\n", recv(sv[0], oracle_page(52), 4 * 4096, 0));
 	/* a page lent to the short read and dirtied later by a store */

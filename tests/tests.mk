@@ -51,7 +51,7 @@ test-progs: $(BUILD)/tests/phase-app
 
 # ---- memory changes by the application (t-tracer-memory*.sh) ----------------
 $(ORACLE_TD)/memory-app: tests/memory-app.c $(ORACLE_TD)/liboracle.so | $(BUILD)/tests
-	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(ORACLE_TD) -loracle -Wl,-rpath,'$$ORIGIN'
+	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(ORACLE_TD) -loracle -lpthread -Wl,-rpath,'$$ORIGIN'
 
 test-progs: $(ORACLE_TD)/memory-app
 
