@@ -11,15 +11,65 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "ct.h"
 
-/* Installs the filter in a throwaway copy of the process and tries there
- * the two protections the tracer sets.  The copy is made by clone without
- * an exit signal: the program's SIGCHLD handler never hears of it, and no
- * atfork handler runs.  Returns 1 when mprotect fails (or kills) there. */
+/* In a copy of the process: installs the filter, then makes the calls of
+ * the handler (backtraces = 0) or those of backtraces (1).  Only raw
+ * system calls, and never a return: the copy runs the program's code. */
+static void probe_child(unsigned long mode, unsigned long prog, void *page, size_t ps,
+			int backtraces)
+{
+	int code = 0;
+	void *head;
+	size_t len;
+	char byte;
+	struct iovec local = { &byte, 1 }, remote = { page, 1 };
+	if (ct_syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0) != 0 ||
+	    ct_syscall(SYS_prctl, PR_SET_SECCOMP, (long)mode, (long)prog, 0, 0, 0) != 0)
+		code = 1;       /* refused: the program's call fails too */
+	else if (!backtraces)
+		code = ct_syscall(SYS_mprotect, (long)page, (long)ps, PROT_READ, 0, 0, 0) != 0 ||
+		       ct_syscall(SYS_mprotect, (long)page, (long)ps, PROT_READ | PROT_WRITE,
+				  0, 0, 0) != 0 ||
+		       ct_syscall(SYS_getpid, 0, 0, 0, 0, 0, 0) < 0 ||
+		       ct_syscall(SYS_gettid, 0, 0, 0, 0, 0, 0) < 0 ? 2 : 0;
+	else
+		code = ct_syscall(SYS_get_robust_list, 0, (long)&head, (long)&len, 0, 0, 0) != 0 ||
+		       ct_syscall(SYS_process_vm_readv, ct_syscall(SYS_getpid, 0, 0, 0, 0, 0, 0),
+				  (long)&local, 1, (long)&remote, 1, 0) != 1 ? 2 : 0;
+	for (;;) {              /* a filter may refuse exit_group too */
+		ct_syscall(SYS_exit_group, code, 0, 0, 0, 0, 0);
+		ct_syscall(SYS_exit, code, 0, 0, 0, 0, 0);
+	}
+}
+
+/* 1 when the calls fail or kill under the filter (or cannot be tried). */
+static int probe(unsigned long mode, unsigned long prog, void *page, size_t ps, int backtraces)
+{
+	long pid = ct_syscall(SYS_clone, 0, 0, 0, 0, 0, 0);
+	if (pid == 0)
+		probe_child(mode, prog, page, ps, backtraces);
+	if (pid < 0)
+		return 1;
+	int st = 0;
+	while (ct_syscall(SYS_wait4, pid, (long)&st, __WALL, 0, 0, 0) < 0 && errno == EINTR)
+		;
+	/* 2: a call failed; killed: by the filter; 1: the filter was
+	 * refused, as the program's own call will be */
+	return WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st) == 2);
+}
+
+/* Installs the filter in throwaway copies of the process (clone without
+ * an exit signal: the program's SIGCHLD handler never hears of them, and no
+ * atfork handler runs) and tries there the system calls the fault handler
+ * makes (the two protections the tracer sets, getpid, gettid), then those
+ * of backtraces (get_robust_list, process_vm_readv).  Returns 0 when all
+ * work, 1 when the handler's fail (or kill), 2 when only the backtraces'
+ * do. */
 static int filter_forbids_mprotect(unsigned long mode, unsigned long prog)
 {
 	if (mode == SECCOMP_MODE_STRICT)
@@ -29,34 +79,10 @@ static int filter_forbids_mprotect(unsigned long mode, unsigned long prog)
 	size_t ps = ct.page_size;
 	void *page = ct_sys_mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (page == MAP_FAILED)
-		return 0;
-	long pid = ct_syscall(SYS_clone, (long)(0ul), (long)NULL, (long)NULL, (long)NULL, (long)(0ul), 0);
-	if (pid == 0) {
-		/* only raw system calls in here, and never a return: this is
-		 * a copy of the program */
-		int code = 0;
-		if (ct_syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0) != 0 ||
-		    ct_syscall(SYS_prctl, PR_SET_SECCOMP, (long)mode, (long)prog, 0, 0, 0) != 0)
-			code = 1;       /* refused: the program's call fails too */
-		else if (ct_syscall(SYS_mprotect, (long)page, (long)ps, PROT_READ, 0, 0, 0) != 0 ||
-			 ct_syscall(SYS_mprotect, (long)page, (long)ps, PROT_READ | PROT_WRITE,
-				    0, 0, 0) != 0)
-			code = 2;
-		for (;;) {              /* a filter may refuse exit_group too */
-			ct_syscall(SYS_exit_group, code, 0, 0, 0, 0, 0);
-			ct_syscall(SYS_exit, code, 0, 0, 0, 0, 0);
-		}
-	}
-	int st = 0, forbidden = pid < 0;  /* cannot tell: be safe */
-	if (pid > 0) {
-		while (ct_syscall(SYS_wait4, (long)pid, (long)(&st), (long)__WALL, (long)NULL, 0, 0) < 0 && errno == EINTR)
-			;
-		/* 2: mprotect failed; killed: by the filter; 1: the filter
-		 * was refused, as the program's own call will be */
-		forbidden = WIFSIGNALED(st) || (WIFEXITED(st) && WEXITSTATUS(st) == 2);
-	}
+		return 1;               /* cannot tell: be safe */
+	int r = probe(mode, prog, page, ps, 0) ? 1 : probe(mode, prog, page, ps, 1) ? 2 : 0;
 	ct_sys_munmap(page, ps);
-	return forbidden;
+	return r;
 }
 
 /* Before the program's own filter goes on: every tracked page writable
@@ -66,8 +92,15 @@ static int filter_forbids_mprotect(unsigned long mode, unsigned long prog)
  * until no page is protected. */
 static void before_filter(unsigned long mode, unsigned long prog)
 {
-	if (!ct.initialized || ct.disabled || !atomic_load(&ct.active) ||
-	    !filter_forbids_mprotect(mode, prog))
+	if (!ct.initialized || ct.disabled || !atomic_load(&ct.active))
+		return;
+	int forbids = filter_forbids_mprotect(mode, prog);
+	if (forbids == 2 && ct.opt.backtrace) {
+		ct.opt.backtrace = 0;
+		ct_log_note(UINT32_MAX, CT_WHY_NONE,
+			    "a seccomp filter forbids the system calls of backtraces: none from now on");
+	}
+	if (forbids != 1)
 		return;
 	pthread_mutex_lock(&ct.lock); /* SIGNAL-UNSAFE-OK: prctl is not called from handlers */
 	int quiet = ct.opt.quiet;

@@ -19,12 +19,12 @@
 char *oracle_page(int i);
 int oracle_dump_file(const char *want, const char *path);
 
-static int install(int nr, int how)
+static int install(int nr, int how, unsigned action)
 {
 	struct sock_filter f[] = {
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)nr, 0, 1),
-		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+		BPF_STMT(BPF_RET | BPF_K, action),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog prog = { sizeof f / sizeof f[0], f };
@@ -37,14 +37,24 @@ static int install(int nr, int how)
 
 int main(int argc, char **argv)
 {
-	if (argc < 3 || (strcmp(argv[1], "mprotect") && strcmp(argv[1], "other"))) {
-		fprintf(stderr, "usage: sandbox mprotect|other OUT [prctl|syscall]\n");
+	static const struct { const char *kind; int nr; unsigned action; } kinds[] = {
+		{ "mprotect", SYS_mprotect, SECCOMP_RET_ERRNO | EPERM },
+		{ "other", SYS_getpriority, SECCOMP_RET_ERRNO | EPERM },
+		/* calls the tracer's backtraces make, fatal to the process */
+		{ "robust", SYS_get_robust_list, SECCOMP_RET_KILL_PROCESS },
+		{ "vmread", SYS_process_vm_readv, SECCOMP_RET_KILL_PROCESS },
+	};
+	int k = -1;
+	for (int i = 0; argc >= 3 && i < (int)(sizeof kinds / sizeof kinds[0]); i++)
+		if (!strcmp(argv[1], kinds[i].kind))
+			k = i;
+	if (k < 0) {
+		fprintf(stderr, "usage: sandbox mprotect|other|robust|vmread OUT [prctl|syscall]\n");
 		return 2;
 	}
 	for (int i = 0; i < 6; i++)
 		oracle_page(i)[i] = 1;
-	int r = install(argv[1][0] == 'm' ? SYS_mprotect : SYS_getpriority,
-			argc > 3 ? argv[3][0] : 'p');
+	int r = install(kinds[k].nr, argc > 3 ? argv[3][0] : 'p', kinds[k].action);
 	printf("filter: %d\n", r);
 	for (int i = 10; i < 16; i++)
 		oracle_page(i)[i] = 2;
