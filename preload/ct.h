@@ -143,6 +143,7 @@ uint64_t ct_now_ns(void);                          /* SIGNAL-SAFE */
 pid_t ct_gettid(void);                             /* SIGNAL-SAFE */
 long ct_syscall(long nr, long a, long b, long c, long d, long e, long f); /* SIGNAL-SAFE */
 void ct_util_init(void);
+void *ct_next_sym(const char *name);
 size_t ct_strlcpy(char *dst, const char *src, size_t n); /* SIGNAL-SAFE */
 char *ct_utoa(char *p, unsigned long v);           /* SIGNAL-SAFE */
 const char *ct_errstr(int e);                      /* SIGNAL-SAFE */

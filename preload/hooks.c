@@ -38,7 +38,7 @@ int ct_real_sigprocmask(int how, const sigset_t *set, sigset_t *old)
 
 static void *next(const char *name)
 {
-	return dlsym(RTLD_NEXT, name);
+	return ct_next_sym(name);
 }
 
 /* ---- loader ---------------------------------------------------------- */

@@ -56,7 +56,7 @@
 #define REAL_AS(type, name)                                              \
 	static __typeof__(type) real;                                              \
 	if (!real)                                                       \
-		real = (type)dlsym(RTLD_NEXT, name)
+		real = (type)ct_next_sym(name)
 
 /* `real` for a symbol glibc keeps only as a compatibility version. */
 #define REAL_COMPAT(type, name)                                          \

@@ -211,15 +211,19 @@ CT_EXPORT int pkey_mprotect(void *addr, size_t len, int prot, int pkey)
 
 /* ---- munmap, mmap(MAP_FIXED), mremap --------------------------------- */
 
+/* arg: the protection of the new mapping (mmap MAP_FIXED), or NULL */
 static void mark_gone(const struct ct_span *s, uintptr_t a, uintptr_t e, void *arg)
 {
-	(void)arg;
 	int changed = 0;
 	for (; a < e; a += ct.page_size) {
 		_Atomic uint8_t *st = state_of(s, a);
 		int claimed;
 		if (atomic_load(st) != CT_PG_GONE) {
 			page_move(st, CT_PG_GONE, &claimed);
+			/* a claim under way may have made the new mapping
+			 * writable after the application's call */
+			if (claimed && arg)
+				ct_sys_mprotect((void *)a, ct.page_size, *(int *)arg);
 			changed = 1;
 		}
 	}
@@ -230,10 +234,10 @@ static void mark_gone(const struct ct_span *s, uintptr_t a, uintptr_t e, void *a
 
 /* SIGNAL-SAFE: the tracer forgets [lo, hi): the memory there is no longer
  * the object's. */
-static void forget(uintptr_t lo, uintptr_t hi)
+static void forget(uintptr_t lo, uintptr_t hi, int *new_prot)
 {
 	if (hi > lo && watching())
-		each_span(lo, hi, mark_gone, NULL);
+		each_span(lo, hi, mark_gone, new_prot);
 }
 
 CT_EXPORT int munmap(void *addr, size_t len)
@@ -241,7 +245,7 @@ CT_EXPORT int munmap(void *addr, size_t len)
 	int r = (int)ct_syscall(SYS_munmap, (long)addr, (long)len, 0, 0, 0, 0);
 	if (r == 0) {
 		int saved = errno;
-		forget((uintptr_t)addr, range_end(addr, len));
+		forget((uintptr_t)addr, range_end(addr, len), NULL);
 		errno = saved;
 	}
 	return r;
@@ -254,7 +258,7 @@ CT_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t 
 	void *r = (void *)ct_syscall(SYS_mmap, (long)addr, (long)len, (long)prot, (long)flags, (long)fd, (long)off);
 	if (r != MAP_FAILED && (flags & MAP_FIXED)) {
 		int saved = errno;
-		forget((uintptr_t)r, range_end(r, len));
+		forget((uintptr_t)r, range_end(r, len), &prot);
 		errno = saved;
 	}
 	return r;
@@ -302,11 +306,11 @@ CT_EXPORT void *mremap(void *old, size_t oldsz, size_t newsz, int flags, ...)
 		return r;
 	int saved = errno;
 	if (r != old || (flags & MREMAP_DONTUNMAP))
-		forget(lo, hi);
+		forget(lo, hi, NULL);
 	else if (newsz < oldsz)
-		forget(range_end(old, newsz), hi);
+		forget(range_end(old, newsz), hi, NULL);
 	if (r != old)
-		forget((uintptr_t)r, range_end(r, newsz));
+		forget((uintptr_t)r, range_end(r, newsz), NULL);
 	errno = saved;
 	return r;
 }

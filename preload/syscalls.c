@@ -37,7 +37,7 @@
 #define REAL(ret, name, params)                                          \
 	static ret(*real) params;                                        \
 	if (!real)                                                       \
-		real = (ret(*) params)dlsym(RTLD_NEXT, #name)
+		real = (ret(*) params)ct_next_sym(#name)
 
 static void claim_iov(const struct iovec *iov, int n, int nr, uintptr_t ra)
 {

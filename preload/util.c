@@ -35,11 +35,47 @@ long ct_syscall(long nr, long a, long b, long c, long d, long e, long f)
  * ct_util_init has found it; the system call until then. */
 static int (*libc_clock_gettime)(clockid_t, struct timespec *);
 
+/* Wrappers find the function they wrap on their first call, with dlsym,
+ * which takes the loader's lock and may allocate: unsafe in a signal
+ * handler of the program that interrupted dlopen or malloc.  The wrapped
+ * functions a signal handler may call (async-signal-safe ones, and a few
+ * more handlers are known to use) are looked up once here, at start. */
+static const char *const eager_names[] = {
+	"read", "pread", "pread64", "readv", "recv", "recvfrom", "recvmsg", "accept",
+	"accept4", "getsockname", "getpeername", "getsockopt", "socketpair", "pipe",
+	"pipe2", "poll", "ppoll", "select", "pselect", "stat", "fstat", "lstat",
+	"fstatat", "stat64", "fstat64", "lstat64", "fstatat64", "uname", "wait",
+	"waitpid", "wait3", "wait4", "waitid", "clock_gettime", "clock_getres",
+	"gettimeofday", "sigpending", "sigprocmask", "pthread_sigmask", "sigaction",
+	"sigsuspend", "sigaltstack", "_exit", "execve", "execv", "fexecve",
+	"getgroups", "readlink", "readlinkat", "times", "nanosleep",
+	"clock_nanosleep", "getitimer", "setitimer", "timer_gettime",
+	"timer_settime", "timerfd_gettime", "timerfd_settime", "getrusage",
+	"sysinfo", "getresuid", "getresgid", "syscall", "ioctl", "prctl",
+	"__read_chk", "__pread_chk", "__pread64_chk", "__recv_chk",
+	"__recvfrom_chk", "__poll_chk", "__readlink_chk", "__readlinkat_chk",
+	"mprotect", "munmap", "mmap", "madvise", "longjmp", "siglongjmp",
+};
+static void *eager_ptrs[sizeof eager_names / sizeof eager_names[0]];
+
 void ct_util_init(void)
 {
 	if (!libc_clock_gettime)
 		libc_clock_gettime = (int (*)(clockid_t, struct timespec *))
 			dlsym(RTLD_NEXT, "clock_gettime");
+	for (size_t i = 0; i < sizeof eager_names / sizeof eager_names[0]; i++)
+		if (!eager_ptrs[i])
+			eager_ptrs[i] = dlsym(RTLD_NEXT, eager_names[i]);
+}
+
+/* The next definition of name after libcowtrace (RTLD_NEXT from here is
+ * the same as from any file of the library). */
+void *ct_next_sym(const char *name)
+{
+	for (size_t i = 0; i < sizeof eager_names / sizeof eager_names[0]; i++)
+		if (eager_ptrs[i] && !strcmp(eager_names[i], name))
+			return eager_ptrs[i];
+	return dlsym(RTLD_NEXT, name);
 }
 
 uint64_t ct_now_ns(void)
