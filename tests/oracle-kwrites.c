@@ -33,6 +33,10 @@
 char *oracle_page(int i);
 int oracle_dump_file(const char *want, const char *path);
 
+/* glibc's pre-2.33 stat entry point, as old binaries bind it */
+extern int old_xstat(int ver, const char *path, struct stat *st);
+__asm__(".symver old_xstat, __xstat@GLIBC_2.2.5");
+
 /* 0/-1 and errno, the same traced and untraced */
 static void show(const char *what, long r)
 {
@@ -80,6 +84,8 @@ int main(int argc, char **argv)
 	show("stat64", stat64("/", (struct stat64 *)oracle_page(pg++)));
 	show("fstat64", fstat64(0, (struct stat64 *)oracle_page(pg++)));
 	show("getrlimit64", getrlimit64(RLIMIT_NOFILE, (struct rlimit64 *)oracle_page(pg++)));
+	/* what a binary built against glibc < 2.33 calls for stat() */
+	show("__xstat (compat)", old_xstat(1, "/", (struct stat *)oracle_page(pg++)));
 	/* _FORTIFY_SOURCE names (size known to the compiler, length not) */
 	int fd = open("/proc/self/cmdline", O_RDONLY);
 	show("__read_chk", read(fd, chk_read, opaque));
