@@ -35,8 +35,9 @@ def child(q, conn, val, arr, lock):
     for _ in range(500):
         with lock:
             val.value += 1
-    for i in range(len(arr)):
-        arr[i] = arr[i] * 2
+    with arr.get_lock():      # read-modify-write: both children race
+        for i in range(len(arr)):
+            arr[i] = arr[i] * 2
     conn.close()
 
 def main():
