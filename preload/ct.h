@@ -17,6 +17,7 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 
 #include "cowtrace_log.h"
@@ -182,7 +183,10 @@ void ct_modules_scan(int attach);      /* find new objects, drop gone ones */
 void ct_modules_publish(void);
 void ct_modules_unload_at(uintptr_t bias, const void *phdr); /* audit: before unmap */
 struct ct_module *ct_module_find(uintptr_t addr, _Atomic uint8_t **state); /* SIGNAL-SAFE */
-const struct ct_span *ct_span_first(uintptr_t addr, const struct ct_span **end); /* SIGNAL-SAFE */
+typedef void ct_span_fn(const struct ct_span *s, uintptr_t first, uintptr_t end, void *arg);
+typedef void ct_page_fn(struct ct_module *m, uintptr_t page, _Atomic uint8_t *st, void *arg);
+void ct_spans_each(uintptr_t lo, uintptr_t hi, ct_span_fn *fn, void *arg); /* SIGNAL-SAFE */
+void ct_pages_each(uintptr_t lo, uintptr_t hi, ct_page_fn *fn, void *arg); /* SIGNAL-SAFE */
 
 /* ---- protect.c: pagemap, mprotect, VMA budget ------------------------- */
 void ct_protect_attach(struct ct_module *m);
@@ -221,6 +225,16 @@ struct ct_lend {
 };
 void ct_lend(struct ct_lend *l, void *addr, size_t len); /* SIGNAL-SAFE */
 void ct_settle(struct ct_lend *l, size_t written, int sysno, uintptr_t ip); /* SIGNAL-SAFE */
+#define CT_LEND_IOV 8
+struct ct_lend_iov {
+	int n;                          /* 0: too many vectors, claimed */
+	struct ct_lend l[CT_LEND_IOV];
+};
+struct iovec;
+void ct_lend_iov(struct ct_lend_iov *v, const struct iovec *iov, int n, int nr, uintptr_t ra);
+void ct_settle_iov(struct ct_lend_iov *v, ssize_t r, int nr, uintptr_t ra);
+void ct_claim_iov(const struct iovec *iov, int n, int nr, uintptr_t ra);
+void ct_claim_sockaddr(void *addr, socklen_t *len, int nr, uintptr_t ra);
 
 /* ---- unwind.c -------------------------------------------------------- */
 /* set while this thread is inside libunwind: its memory-check pipe is

@@ -79,6 +79,23 @@ void ct_log_first_write(const struct ct_module *m, uintptr_t page, uintptr_t add
 	ct_log_commit(r, CT_REC_FAULT);
 }
 
+struct claim_ctx {
+	uintptr_t lo, ip;
+	int via, given;
+};
+
+static void claim_page(struct ct_module *m, uintptr_t page, _Atomic uint8_t *st, void *arg)
+{
+	struct claim_ctx *c = arg;
+	uint8_t now = atomic_load(st);
+	if (now == CT_PG_PROTECTED &&
+	    ct_record_first_write(m, st, page, page < c->lo ? c->lo : page, c->ip, c->via,
+				  NULL) == 0)
+		c->given++;
+	else if (now == CT_PG_CLAIMED)  /* another thread's fault, not */
+		ct_page_unprotect(m, page); /* writable yet: make sure */
+}
+
 /* SIGNAL-SAFE: before a system call writes [addr, addr+len), give it the
  * protected pages it will write (the kernel would fail with EFAULT).
  * Returns how many pages were given. */
@@ -86,29 +103,12 @@ int ct_claim_for_kernel(void *addr, size_t len, int sysno, uintptr_t ip)
 {
 	if (!addr || !len || !atomic_load(&ct.active))
 		return 0;
-	int saved = errno, given = 0;
+	int saved = errno;
 	uintptr_t lo = (uintptr_t)addr, hi = lo + len < lo ? UINTPTR_MAX : lo + len;
-	const struct ct_span *end, *s = ct_span_first(lo, &end);
-	/* only the tracked spans the range overlaps: a large read into the
-	 * heap costs one search */
-	for (; s && s < end && s->start < hi; s++) {
-		if (!atomic_load(&s->mod->live))
-			continue;
-		uintptr_t a = (lo > s->start ? lo : s->start) & ~(uintptr_t)(ct.page_size - 1);
-		uintptr_t e = hi < s->end ? hi : s->end;
-		for (; a < e; a += ct.page_size) {
-			_Atomic uint8_t *st = s->state + (a - s->start) / ct.page_size;
-			uint8_t now = atomic_load(st);
-			if (now == CT_PG_PROTECTED &&
-			    ct_record_first_write(s->mod, st, a, a < lo ? lo : a, ip,
-						  (int)(CT_VIA_SYSCALL | (unsigned)sysno), NULL) == 0)
-				given++;
-			else if (now == CT_PG_CLAIMED)  /* another thread's fault, not */
-				ct_page_unprotect(s->mod, a); /* writable yet: make sure */
-		}
-	}
+	struct claim_ctx c = { lo, ip, (int)(CT_VIA_SYSCALL | (unsigned)sysno), 0 };
+	ct_pages_each(lo, hi, claim_page, &c);
 	errno = saved;
-	return given;
+	return c.given;
 }
 
 /* SIGNAL-SAFE: our handler runs on the alternate stack (SA_ONSTACK) even

@@ -589,7 +589,7 @@ struct thread_start {
 static void *thread_trampoline(void *p)
 {
 	struct thread_start ts = *(struct thread_start *)p;
-	free(p);
+	free(p);        /* SIGNAL-UNSAFE-OK: the new thread's start, no handler */
 	ct_unwind_thread_start();
 	return ts.fn(ts.arg);
 }
@@ -610,14 +610,17 @@ CT_EXPORT int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*f
 			     void *arg)
 {
 	pthread_create_fn *real = ct_real_pthread_create;
-	struct thread_start *ts = ct.unwind_ready ? malloc(sizeof *ts) : NULL;
+	/* pthread_create is not async-signal-safe either: never in a handler */
+	struct thread_start *ts = NULL;
+	if (ct.unwind_ready)
+		ts = malloc(sizeof *ts); /* SIGNAL-UNSAFE-OK: see above */
 	if (!ts)
 		return real(t, attr, fn, arg);
 	ts->fn = fn;
 	ts->arg = arg;
 	int r = real(t, attr, thread_trampoline, ts);
 	if (r != 0)
-		free(ts);
+		free(ts);       /* SIGNAL-UNSAFE-OK: as above */
 	return r;
 }
 

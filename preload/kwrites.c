@@ -142,31 +142,34 @@ CT_EXPORT int prlimit64(pid_t pid, __rlimit_resource_t res, const struct rlimit6
 	return real(pid, res, nl, ol);
 }
 
-static void claim_iov(const struct iovec *iov, int n, int nr, uintptr_t ra)
-{
-	for (int i = 0; iov && i < n; i++)
-		ct_claim_for_kernel(iov[i].iov_base, iov[i].iov_len, nr, ra);
-}
-
 CT_EXPORT ssize_t preadv64(int fd, const struct iovec *iov, int n, off64_t off)
 {
 	REAL_AS(ssize_t (*)(int, const struct iovec *, int, off64_t), "preadv64");
-	claim_iov(iov, n, SYS_preadv, RA);
-	return real(fd, iov, n, off);
+	struct ct_lend_iov v;
+	ct_lend_iov(&v, iov, n, SYS_preadv, RA);
+	ssize_t r = real(fd, iov, n, off);
+	ct_settle_iov(&v, r, SYS_preadv, RA);
+	return r;
 }
 
 CT_EXPORT ssize_t preadv2(int fd, const struct iovec *iov, int n, off_t off, int flags)
 {
 	REAL_AS(ssize_t (*)(int, const struct iovec *, int, off_t, int), "preadv2");
-	claim_iov(iov, n, SYS_preadv2, RA);
-	return real(fd, iov, n, off, flags);
+	struct ct_lend_iov v;
+	ct_lend_iov(&v, iov, n, SYS_preadv2, RA);
+	ssize_t r = real(fd, iov, n, off, flags);
+	ct_settle_iov(&v, r, SYS_preadv2, RA);
+	return r;
 }
 
 CT_EXPORT ssize_t preadv64v2(int fd, const struct iovec *iov, int n, off64_t off, int flags)
 {
 	REAL_AS(ssize_t (*)(int, const struct iovec *, int, off64_t, int), "preadv64v2");
-	claim_iov(iov, n, SYS_preadv2, RA);
-	return real(fd, iov, n, off, flags);
+	struct ct_lend_iov v;
+	ct_lend_iov(&v, iov, n, SYS_preadv2, RA);
+	ssize_t r = real(fd, iov, n, off, flags);
+	ct_settle_iov(&v, r, SYS_preadv2, RA);
+	return r;
 }
 
 /* The pre-2.33 stat entry points (ver is _STAT_VER, 1 on x86_64). */
@@ -297,10 +300,7 @@ CT_EXPORT ssize_t __recvfrom_chk(int fd, void *buf, size_t n, size_t buflen, int
 		"__recvfrom_chk");
 	struct ct_lend l;
 	ct_lend(&l, buf, n < buflen ? n : buflen);
-	if (alen) {
-		CLAIM(alen, sizeof *alen, SYS_recvfrom);
-		CLAIM(a, *alen, SYS_recvfrom);
-	}
+	ct_claim_sockaddr(a, alen, SYS_recvfrom, RA);
 	ssize_t r = real(fd, buf, n, buflen, flags, a, alen);
 	ct_settle(&l, r > 0 ? (size_t)r : 0, SYS_recvfrom, RA);
 	return r;
@@ -689,17 +689,11 @@ CT_EXPORT long syscall(long nr, ...)
 	case SYS_accept4:
 	case SYS_getsockname:
 	case SYS_getpeername:
-		if (a[2]) {
-			CLAIM(a[2], sizeof(socklen_t), (int)nr);
-			CLAIM(a[1], *(socklen_t *)a[2], (int)nr);
-		}
+		ct_claim_sockaddr((void *)a[1], (socklen_t *)a[2], (int)nr, RA);
 		break;
 	case SYS_recvfrom:    /* nor a datagram received twice */
 		CLAIM(a[1], (size_t)a[2], (int)nr);
-		if (a[5]) {
-			CLAIM(a[5], sizeof(socklen_t), (int)nr);
-			CLAIM(a[4], *(socklen_t *)a[5], (int)nr);
-		}
+		ct_claim_sockaddr((void *)a[4], (socklen_t *)a[5], (int)nr, RA);
 		break;
 	case SYS_pipe:
 	case SYS_pipe2:

@@ -96,19 +96,6 @@ static void note_once(struct ct_module *m, uint32_t reason, const char *text)
 		ct_log_note(m->id, reason, text);
 }
 
-/* Calls fn(span, first page, end page) for each tracked span of a live
- * module that [lo, hi) overlaps. */
-static void each_span(uintptr_t lo, uintptr_t hi,
-		      void (*fn)(const struct ct_span *, uintptr_t, uintptr_t, void *), void *arg)
-{
-	const struct ct_span *end, *s = ct_span_first(lo, &end);
-	for (; s && s < end && s->start < hi; s++) {
-		if (!atomic_load(&s->mod->live))
-			continue;
-		fn(s, lo > s->start ? page_down(lo) : s->start, hi < s->end ? hi : s->end, arg);
-	}
-}
-
 static _Atomic uint8_t *state_of(const struct ct_span *s, uintptr_t page)
 {
 	return s->state + (page - s->start) / ct.page_size;
@@ -194,7 +181,7 @@ static int app_mprotect(long sysno, void *addr, size_t len, int prot, int pkey)
 	if (sysno == SYS_pkey_mprotect && pkey != -1)
 		prot |= 1 << 30;   /* another key is another protection */
 	if (hi)
-		each_span((uintptr_t)addr, hi, after_mprotect, &prot);
+		ct_spans_each((uintptr_t)addr, hi, after_mprotect, &prot);
 	errno = saved;
 	return r;
 }
@@ -237,7 +224,7 @@ static void mark_gone(const struct ct_span *s, uintptr_t a, uintptr_t e, void *a
 static void forget(uintptr_t lo, uintptr_t hi, int *new_prot)
 {
 	if (hi > lo && watching())
-		each_span(lo, hi, mark_gone, new_prot);
+		ct_spans_each(lo, hi, mark_gone, new_prot);
 }
 
 CT_EXPORT int munmap(void *addr, size_t len)
@@ -300,7 +287,7 @@ CT_EXPORT void *mremap(void *old, size_t oldsz, size_t newsz, int flags, ...)
 	}
 	uintptr_t lo = (uintptr_t)old, hi = range_end(old, oldsz);
 	if (hi > lo && !(lo & (ct.page_size - 1)) && watching())
-		each_span(lo, hi, release, NULL);
+		ct_spans_each(lo, hi, release, NULL);
 	void *r = (void *)ct_syscall(SYS_mremap, (long)old, (long)oldsz, (long)newsz, (long)flags, (long)want, 0);
 	if (r == MAP_FAILED)
 		return r;
@@ -347,7 +334,7 @@ CT_EXPORT int madvise(void *addr, size_t len, int advice)
 	int saved = errno;
 	uintptr_t hi = range_end(addr, len);
 	if (hi)
-		each_span((uintptr_t)addr, hi, after_dontneed, NULL);
+		ct_spans_each((uintptr_t)addr, hi, after_dontneed, NULL);
 	errno = saved;
 	return r;
 }

@@ -241,7 +241,7 @@ void ct_modules_publish(void)
 
 /* SIGNAL-SAFE: the first span of the current table that ends above addr
  * (spans are sorted and disjoint), and the table's end in *end. */
-const struct ct_span *ct_span_first(uintptr_t addr, const struct ct_span **end)
+static const struct ct_span *ct_span_first(uintptr_t addr, const struct ct_span **end)
 {
 	struct ct_table *t = atomic_load_explicit(&ct.table, memory_order_acquire);
 	if (!t) {
@@ -258,6 +258,38 @@ const struct ct_span *ct_span_first(uintptr_t addr, const struct ct_span **end)
 	}
 	*end = t->span + t->n;
 	return t->span + lo;
+}
+
+/* SIGNAL-SAFE: fn(span, first page, end) for each span of a live module
+ * that [lo, hi) overlaps: one search, then only the overlapping spans (a
+ * large read into the heap costs one search). */
+void ct_spans_each(uintptr_t lo, uintptr_t hi, ct_span_fn *fn, void *arg)
+{
+	const struct ct_span *end, *s = ct_span_first(lo, &end);
+	for (; s && s < end && s->start < hi; s++)
+		if (atomic_load(&s->mod->live))
+			fn(s, lo > s->start ? lo & ~(uintptr_t)(ct.page_size - 1) : s->start,
+			   hi < s->end ? hi : s->end, arg);
+}
+
+struct pages_ctx {
+	ct_page_fn *fn;
+	void *arg;
+};
+
+static void pages_of_span(const struct ct_span *s, uintptr_t a, uintptr_t e, void *arg)
+{
+	struct pages_ctx *c = arg;
+	for (; a < e; a += ct.page_size)
+		c->fn(s->mod, a, s->state + (a - s->start) / ct.page_size, c->arg);
+}
+
+/* SIGNAL-SAFE: fn(module, page, its state) for each tracked page of a
+ * live module in [lo, hi). */
+void ct_pages_each(uintptr_t lo, uintptr_t hi, ct_page_fn *fn, void *arg)
+{
+	struct pages_ctx c = { fn, arg };
+	ct_spans_each(lo, hi, pages_of_span, &c);
 }
 
 /* SIGNAL-SAFE */

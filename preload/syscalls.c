@@ -39,62 +39,17 @@
 	if (!real)                                                       \
 		real = (ret(*) params)ct_next_sym(#name)
 
-static void claim_iov(const struct iovec *iov, int n, int nr, uintptr_t ra)
-{
-	for (int i = 0; iov && i < n; i++)
-		ct_claim_for_kernel(iov[i].iov_base, iov[i].iov_len, nr, ra);
-}
-
 static void claim_msg(const struct msghdr *m, int nr, uintptr_t ra)
 {
 	if (!m)
 		return;
 	ct_claim_for_kernel(m->msg_name, m->msg_namelen, nr, ra);
 	ct_claim_for_kernel(m->msg_control, m->msg_controllen, nr, ra);
-	claim_iov(m->msg_iov, (int)m->msg_iovlen, nr, ra);
-}
-
-/* socklen_t *len is itself written, and *len bytes of addr */
-static void claim_sockaddr(void *addr, socklen_t *len, int nr, uintptr_t ra)
-{
-	if (len) {
-		ct_claim_for_kernel(len, sizeof *len, nr, ra);
-		if (addr)
-			ct_claim_for_kernel(addr, *len, nr, ra);
-	}
+	ct_claim_iov(m->msg_iov, (int)m->msg_iovlen, nr, ra);
 }
 
 /* Calls that return how much they wrote lend their destination (lend.c):
  * only the pages the result covers count as written. */
-#define LEND_IOV 8
-struct lend_iov {
-	int n;                          /* 0: too many vectors, claimed */
-	struct ct_lend l[LEND_IOV];
-};
-
-static void lend_iov(struct lend_iov *v, const struct iovec *iov, int n, int nr, uintptr_t ra)
-{
-	v->n = iov && n > 0 && n <= LEND_IOV ? n : 0;
-	if (!v->n) {
-		claim_iov(iov, n, nr, ra);
-		return;
-	}
-	for (int i = 0; i < n; i++)
-		ct_lend(&v->l[i], iov[i].iov_base, iov[i].iov_len);
-}
-
-/* the kernel fills the vectors in order */
-static void settle_iov(struct lend_iov *v, ssize_t r, int nr, uintptr_t ra)
-{
-	size_t left = r > 0 ? (size_t)r : 0;
-	for (int i = 0; i < v->n; i++) {
-		size_t len = v->l[i].hi - v->l[i].lo;
-		size_t w = left < len ? left : len;
-		ct_settle(&v->l[i], w, nr, ra);
-		left -= w;
-	}
-}
-
 #define WRITTEN(r) ((r) > 0 ? (size_t)(r) : 0)
 
 /* fread returns whole items; a last partial item (size > 1) may have
@@ -143,20 +98,20 @@ CT_EXPORT ssize_t pread(int fd, void *buf, size_t n, off_t off)
 CT_EXPORT ssize_t readv(int fd, const struct iovec *iov, int n)
 {
 	REAL(ssize_t, readv, (int, const struct iovec *, int));
-	struct lend_iov v;
-	lend_iov(&v, iov, n, SYS_readv, RA);
+	struct ct_lend_iov v;
+	ct_lend_iov(&v, iov, n, SYS_readv, RA);
 	ssize_t r = real(fd, iov, n);
-	settle_iov(&v, r, SYS_readv, RA);
+	ct_settle_iov(&v, r, SYS_readv, RA);
 	return r;
 }
 
 CT_EXPORT ssize_t preadv(int fd, const struct iovec *iov, int n, off_t off)
 {
 	REAL(ssize_t, preadv, (int, const struct iovec *, int, off_t));
-	struct lend_iov v;
-	lend_iov(&v, iov, n, SYS_preadv, RA);
+	struct ct_lend_iov v;
+	ct_lend_iov(&v, iov, n, SYS_preadv, RA);
 	ssize_t r = real(fd, iov, n, off);
-	settle_iov(&v, r, SYS_preadv, RA);
+	ct_settle_iov(&v, r, SYS_preadv, RA);
 	return r;
 }
 
@@ -489,7 +444,7 @@ CT_EXPORT ssize_t recvfrom(int fd, void *buf, size_t n, int flags, struct sockad
 	REAL(ssize_t, recvfrom, (int, void *, size_t, int, struct sockaddr *, socklen_t *));
 	struct ct_lend l;
 	ct_lend(&l, buf, n);
-	claim_sockaddr(a, alen, SYS_recvfrom, RA);
+	ct_claim_sockaddr(a, alen, SYS_recvfrom, RA);
 	ssize_t r = real(fd, buf, n, flags, a, alen);
 	ct_settle(&l, WRITTEN(r), SYS_recvfrom, RA);
 	return r;
@@ -498,14 +453,14 @@ CT_EXPORT ssize_t recvfrom(int fd, void *buf, size_t n, int flags, struct sockad
 CT_EXPORT ssize_t recvmsg(int fd, struct msghdr *m, int flags)
 {
 	REAL(ssize_t, recvmsg, (int, struct msghdr *, int));
-	struct lend_iov v = { 0 };
+	struct ct_lend_iov v = { 0 };
 	if (m) {
 		ct_claim_for_kernel(m->msg_name, m->msg_namelen, SYS_recvmsg, RA);
 		ct_claim_for_kernel(m->msg_control, m->msg_controllen, SYS_recvmsg, RA);
-		lend_iov(&v, m->msg_iov, (int)m->msg_iovlen, SYS_recvmsg, RA);
+		ct_lend_iov(&v, m->msg_iov, (int)m->msg_iovlen, SYS_recvmsg, RA);
 	}
 	ssize_t r = real(fd, m, flags);
-	settle_iov(&v, r, SYS_recvmsg, RA);
+	ct_settle_iov(&v, r, SYS_recvmsg, RA);
 	return r;
 }
 
@@ -529,34 +484,34 @@ CT_EXPORT int socketpair(int d, int type, int proto, int sv[2])
 CT_EXPORT int accept(int fd, struct sockaddr *a, socklen_t *alen)
 {
 	REAL(int, accept, (int, struct sockaddr *, socklen_t *));
-	claim_sockaddr(a, alen, SYS_accept, RA);
+	ct_claim_sockaddr(a, alen, SYS_accept, RA);
 	return real(fd, a, alen);
 }
 
 CT_EXPORT int accept4(int fd, struct sockaddr *a, socklen_t *alen, int flags)
 {
 	REAL(int, accept4, (int, struct sockaddr *, socklen_t *, int));
-	claim_sockaddr(a, alen, SYS_accept4, RA);
+	ct_claim_sockaddr(a, alen, SYS_accept4, RA);
 	return real(fd, a, alen, flags);
 }
 
 CT_EXPORT int getsockname(int fd, struct sockaddr *a, socklen_t *alen)
 {
 	REAL(int, getsockname, (int, struct sockaddr *, socklen_t *));
-	claim_sockaddr(a, alen, SYS_getsockname, RA);
+	ct_claim_sockaddr(a, alen, SYS_getsockname, RA);
 	return real(fd, a, alen);
 }
 
 CT_EXPORT int getpeername(int fd, struct sockaddr *a, socklen_t *alen)
 {
 	REAL(int, getpeername, (int, struct sockaddr *, socklen_t *));
-	claim_sockaddr(a, alen, SYS_getpeername, RA);
+	ct_claim_sockaddr(a, alen, SYS_getpeername, RA);
 	return real(fd, a, alen);
 }
 
 CT_EXPORT int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
 	REAL(int, getsockopt, (int, int, int, void *, socklen_t *));
-	claim_sockaddr(val, len, SYS_getsockopt, RA);
+	ct_claim_sockaddr(val, len, SYS_getsockopt, RA);
 	return real(fd, level, name, val, len);
 }
