@@ -277,23 +277,21 @@ static void read_relocs(struct ct_elf *e, Elf *elf, Elf_Scn *scn, const GElf_Shd
 
 	if (!d)
 		return;
-	if (sh->sh_type == SHT_RELA) {
-		n = d->d_size / gelf_fsize(elf, ELF_T_RELA, 1, EV_CURRENT);
+	if (sh->sh_type == SHT_RELA || sh->sh_type == SHT_REL) {
+		int rela = sh->sh_type == SHT_RELA;
+
+		n = d->d_size / gelf_fsize(elf, rela ? ELF_T_RELA : ELF_T_REL, 1, EV_CURRENT);
 		for (i = 0; i < n; i++) {
 			GElf_Rela r;
+			GElf_Rel rel;
 
-			if (!gelf_getrela(d, (int)i, &r) || GELF_R_TYPE(r.r_info) == 0)
+			if (rela ? !gelf_getrela(d, (int)i, &r) : !gelf_getrel(d, (int)i, &rel))
 				continue;
-			reloc_add(e, r.r_offset);
-			if (copy && GELF_R_TYPE(r.r_info) == copy)
-				copy_add(e, elf, sh, r.r_offset, GELF_R_SYM(r.r_info));
-		}
-	} else if (sh->sh_type == SHT_REL) {
-		n = d->d_size / gelf_fsize(elf, ELF_T_REL, 1, EV_CURRENT);
-		for (i = 0; i < n; i++) {
-			GElf_Rel r;
-
-			if (!gelf_getrel(d, (int)i, &r) || GELF_R_TYPE(r.r_info) == 0)
+			if (!rela) {
+				r.r_offset = rel.r_offset;
+				r.r_info = rel.r_info;
+			}
+			if (GELF_R_TYPE(r.r_info) == 0)
 				continue;
 			reloc_add(e, r.r_offset);
 			if (copy && GELF_R_TYPE(r.r_info) == copy)
