@@ -26,7 +26,7 @@
 #include <stdint.h>
 
 #define CT_LOG_MAGIC       "COWTRACE"      /* 8 bytes, no NUL */
-#define CT_LOG_VERSION     1u
+#define CT_LOG_VERSION     2u      /* what changed: docs/format.md */
 #define CT_LOG_HEADER_SIZE 4096u
 #define CT_REC_ALIGN       8u
 #define CT_REC_MAX_SIZE    (64u * 1024u)   /* no record is larger */
@@ -69,6 +69,16 @@ enum ct_rec_type {
 	CT_REC_NOTE      = 6,  /* struct ct_rec_note: a problem or a decision */
 	CT_REC_PHASE     = 7,  /* struct ct_rec_phase: cowtrace_phase("name") */
 	CT_REC_EXIT      = 8,  /* struct ct_rec_exit: clean end of tracing */
+	CT_REC_STAGE     = 9,  /* struct ct_rec_stage: an automatic phase begins (v2) */
+};
+
+/* The automatic phases (v2): every page and fault record says in which one
+ * its page was first seen written.  0 only in version 1 logs. */
+enum ct_phase_id {
+	CT_PHASE_NONE     = 0,  /* version 1 log: not recorded */
+	CT_PHASE_STARTUP  = 1,  /* loading, relocation, constructors: until main */
+	CT_PHASE_MAIN     = 2,  /* main() runs (cowtrace_phase names subdivide it) */
+	CT_PHASE_TEARDOWN = 3,  /* exit() or main's return: atexit, destructors, _dl_fini */
 };
 
 struct ct_rec {
@@ -113,10 +123,17 @@ enum ct_reason {
 	CT_WHY_UNMAPPED      = 12, /* the application unmapped or remapped it */
 	CT_WHY_SHORT_READ    = 13, /* left writable for a call that did not fill it */
 	CT_WHY_DONTNEED      = 14, /* made clean by MADV_DONTNEED, left writable */
+	CT_WHY_READONLY      = 15, /* v2: in a segment the tracer never protects:
+				    * RELRO after relocation, code, read-only data
+				    * (written after mprotect, by a debugger, ...) */
+	CT_WHY_SHARED        = 16, /* v2: shared with another process after fork,
+				    * made this process's alone by that process's
+				    * write to its own copy (or its exit) */
 };
 
-/* A loaded object.  ranges[] are the tracked writable ranges (runtime,
- * page aligned, RELRO removed); writable_pages counts their pages.
+/* A loaded object.  ranges[] are the write-protected (watched) ranges
+ * (runtime, page aligned, RELRO removed).  writable_pages counts every page
+ * of every PT_LOAD with PF_W, RELRO included (version 1: the ranges only).
  * data: build_id (build_id_len bytes) then path (path_len bytes, no NUL). */
 struct ct_rec_range { uint64_t start, end; };
 
@@ -144,17 +161,23 @@ struct ct_rec_unload {
 };
 
 /* ct_rec_page.kind */
-#define CT_PAGE_ATTACH       1u  /* private-dirty when the tracer attached */
+#define CT_PAGE_ATTACH       1u  /* private-dirty at the first look at the
+				    object after its relocation (v2: any
+				    PT_LOAD page, RELRO included; v1: the
+				    watched ranges only) */
 #define CT_PAGE_UNPROTECTED  2u  /* clean, deliberately left writable (reason) */
-#define CT_PAGE_EXIT         3u  /* found private-dirty at exit in a page the
-				    tracer could not watch (reason): dirty,
-				    but its first write was not observed */
+#define CT_PAGE_UNWATCHED    3u  /* found private-dirty by a pagemap scan (at a
+				    phase change, a dlopen, exit) in a page
+				    whose first write was not observed (reason).
+				    v1 wrote it at exit only ("exit"). */
 
 struct ct_rec_page {
 	struct ct_rec rec;
 	uint32_t module;
 	uint16_t kind;            /* CT_PAGE_* */
-	uint16_t reason;          /* enum ct_reason for CT_PAGE_UNPROTECTED */
+	uint8_t  reason;          /* enum ct_reason (UNPROTECTED, UNWATCHED) */
+	uint8_t  phase;           /* enum ct_phase_id; v1: 0 (its reason was a
+				   * uint16 here, always below 256) */
 	uint64_t page;            /* runtime address */
 	uint64_t t_ns;
 };
@@ -173,7 +196,8 @@ struct ct_rec_fault {
 	uint64_t t_ns;
 	uint16_t via;
 	uint16_t nframes;
-	uint32_t reserved;
+	uint8_t  phase;           /* enum ct_phase_id; v1: 0 */
+	uint8_t  reserved[3];
 	uint64_t frames[];        /* return addresses, innermost first */
 };
 
@@ -194,6 +218,17 @@ struct ct_rec_phase {
 	int32_t  tid;
 	uint32_t len;
 	char     name[];
+};
+
+/* v2: an automatic phase begins (enum ct_phase_id).  Every log has one at
+ * its start: STARTUP for a new program, the parent's phase for a fork
+ * child.  Pages found by the scan made just before it belong to the phase
+ * that ends. */
+struct ct_rec_stage {
+	struct ct_rec rec;
+	uint64_t t_ns;
+	int32_t  tid;
+	uint32_t phase;
 };
 
 struct ct_rec_exit {

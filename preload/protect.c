@@ -318,7 +318,7 @@ static void exit_page(void *arg, uintptr_t page, uint64_t e)
 			reason = ct_is_sigblocked(page) ? CT_WHY_SIGBLOCKED : CT_WHY_SHORT_READ;
 	}
 	if (pm_dirty(e))
-		ct_log_page(c->m, page, CT_PAGE_EXIT, reason);
+		ct_log_page(c->m, page, CT_PAGE_UNWATCHED, reason);
 }
 
 /* At exit: which pages that the tracer could not watch are dirty now. */
