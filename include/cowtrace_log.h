@@ -129,6 +129,9 @@ enum ct_reason {
 	CT_WHY_SHARED        = 16, /* v2: shared with another process after fork,
 				    * made this process's alone by that process's
 				    * write to its own copy (or its exit) */
+	CT_WHY_UNWINDER      = 17, /* v2: a library the tracer's unwinder uses
+				    * (liblzma): never protected, still scanned
+				    * and reported, unlike the tracer itself */
 };
 
 /* A loaded object.  ranges[] are the write-protected (watched) ranges

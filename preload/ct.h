@@ -44,6 +44,13 @@ enum {
 	CT_PG_CLEANED   = 8,  /* made clean by MADV_DONTNEED, left writable */
 };
 
+/* ct_module.seen: what the log says of each page of the whole object */
+enum {
+	CT_SEEN_NO     = 0,  /* nothing yet */
+	CT_SEEN_LOGGED = 1,  /* recorded: attach, first write or a scan */
+	CT_SEEN_SHARED = 2,  /* a fork child's copy shared with its parent */
+};
+
 /* ct_module.noted: notes already logged for this module (memory.c) */
 #define CT_MODN_APP_PROTECT 0x1u
 #define CT_MODN_UNMAPPED    0x2u
@@ -68,13 +75,16 @@ struct ct_module {
 	const ElfW(Phdr) *phdr;
 	int phnum;
 	uintptr_t relro_start, relro_end;
+	uintptr_t lo, hi;                /* every PT_LOAD page: what scans read */
+	_Atomic uint8_t *seen;           /* per page of [lo, hi): CT_SEEN_* */
+	int scanned;                     /* looked at since its relocation */
 	int nranges;
 	struct ct_range ranges[CT_MAX_RANGES];
 	uint32_t writable_pages;
 	const char *path;                /* arena copy */
 	unsigned char build_id[CT_MAX_BUILD_ID];
 	unsigned build_id_len;
-	int seen;                        /* scratch for rescans */
+	int present;                     /* scratch for rescans */
 	int attached;                    /* pages classified and protected */
 	_Atomic uint32_t noted;          /* CT_MODN_* */
 	_Atomic long vma_charged;        /* its share of ct.vma_added */
@@ -98,6 +108,7 @@ struct ct_options {
 	int mode;                        /* CT_BACKEND_* */
 	int quiet;
 	int follow;
+	long max_maps;                   /* COWTRACE_MAX_MAPS, -1: not set */
 	int nincl, nexcl;
 	const char *incl[CT_MAX_GLOBS];
 	const char *excl[CT_MAX_GLOBS];
@@ -113,6 +124,7 @@ struct ct_state {
 	int disabled;                    /* gave up: never trace */
 	int hooked;                      /* our SIGSEGV handler is installed */
 	int exit_status;                 /* from exit(), -1 if unknown */
+	_Atomic int phase;               /* enum ct_phase_id, now */
 	size_t page_size;
 	struct ct_options opt;
 
@@ -126,7 +138,8 @@ struct ct_state {
 	int nsigblocked;
 
 	/* VMA budget: the tracer may add mappings up to vma_limit */
-	long vma_limit;
+	long vma_limit;                  /* COWTRACE_MAX_MAPS, or half of what
+					  * vm.max_map_count leaves */
 	_Atomic long vma_added;
 
 	/* the application's view of SIGSEGV and SIGBUS */
@@ -176,6 +189,7 @@ void ct_log_note(uint32_t module, uint32_t reason, const char *text); /* SIGNAL-
 void ct_log_page(const struct ct_module *m, uintptr_t page, unsigned kind,
 		 unsigned reason);                 /* SIGNAL-SAFE */
 void ct_log_module(const struct ct_module *m);
+void ct_log_stage(void);                           /* SIGNAL-SAFE */
 void ct_log_unload(const struct ct_module *m);
 
 /* ---- modules.c: discovery of loaded objects --------------------------- */
@@ -191,7 +205,11 @@ void ct_pages_each(uintptr_t lo, uintptr_t hi, ct_page_fn *fn, void *arg); /* SI
 /* ---- protect.c: pagemap, mprotect, VMA budget ------------------------- */
 void ct_protect_attach(struct ct_module *m);
 void ct_protect_reattach_all(void);    /* after fork, in the child */
-void ct_protect_final_scan(void);      /* at exit: unprotected pages now dirty */
+void ct_scan_all(int final);           /* every live object: pages dirty, not logged */
+void ct_scan_pending(void);            /* objects not looked at since relocation */
+void ct_phase_begin(int phase);        /* scan, then the phase changes */
+void ct_mark_seen(struct ct_module *m, uintptr_t page); /* SIGNAL-SAFE */
+void ct_unmark_seen(struct ct_module *m, uintptr_t page); /* SIGNAL-SAFE */
 int ct_page_unprotect(struct ct_module *m, uintptr_t page); /* SIGNAL-SAFE */
 void ct_module_degrade(struct ct_module *m, uint32_t reason); /* SIGNAL-SAFE */
 void ct_probe_sigblocked(void);
@@ -199,6 +217,7 @@ void ct_protect_open_sigblocked(void);
 void ct_protect_attach_pending(const char *skip);
 void ct_vma_init(void);
 int ct_vma_charge(struct ct_module *m, long n); /* SIGNAL-SAFE: 0 when over budget */
+long ct_vma_cost(const struct ct_range *r, uintptr_t page); /* SIGNAL-SAFE */
 void ct_vma_refund(struct ct_module *m);          /* SIGNAL-SAFE */
 int ct_is_sigblocked(uintptr_t page);  /* SIGNAL-SAFE */
 

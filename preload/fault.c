@@ -46,7 +46,11 @@ int ct_record_first_write(struct ct_module *m, _Atomic uint8_t *st, uintptr_t pa
 			return ct_page_unprotect(m, page);
 		return 0;
 	}
+	/* before the page can be dirty: a scan that finds it dirty finds
+	 * it logged too (or claimed), never logs it a second time */
+	ct_mark_seen(m, page);
 	if (ct_page_unprotect(m, page) != 0) {
+		ct_unmark_seen(m, page);
 		atomic_store(st, CT_PG_PROTECTED);
 		return -1;
 	}
@@ -75,6 +79,7 @@ void ct_log_first_write(const struct ct_module *m, uintptr_t page, uintptr_t add
 	r->t_ns = ct_now_ns();
 	r->via = (uint16_t)via;
 	r->nframes = (uint16_t)n;
+	r->phase = (uint8_t)atomic_load(&ct.phase);
 	memcpy(r->frames, frames, (size_t)n * sizeof frames[0]);
 	ct_log_commit(r, CT_REC_FAULT);
 }

@@ -50,6 +50,7 @@ static void rescan(void)
 	int saved = errno;
 	pthread_mutex_lock(&ct.lock); /* SIGNAL-UNSAFE-OK: after dlopen/dlclose, which are not signal-safe either */
 	ct_modules_scan(1);
+	ct_scan_pending();      /* relocated now: RELRO and the rest */
 	pthread_mutex_unlock(&ct.lock);
 	errno = saved;
 }
@@ -384,12 +385,39 @@ CT_EXPORT void __longjmp_chk(struct __jmp_buf_tag env[1], int val)
 	real_longjmp_chk(env, val);
 }
 
+/* ---- phases: main is entered, main returns ------------------------------ */
+
+typedef int main_fn(int, char **, char **);
+typedef int start_fn(main_fn *, int, char **, void (*)(void), void (*)(void),
+		     void (*)(void), void *);
+static main_fn *app_main;
+
+/* Between __libc_start_main and the program's main: startup ends when main
+ * is entered (ld.so, relocation, every constructor done), teardown begins
+ * when it returns (then libc calls exit: atexit handlers, destructors). */
+static int main_entered(int argc, char **argv, char **envp)
+{
+	ct_phase_begin(CT_PHASE_MAIN);
+	int r = app_main(argc, argv, envp);
+	ct_phase_begin(CT_PHASE_TEARDOWN);
+	return r;
+}
+
+CT_EXPORT int __libc_start_main(main_fn *main, int argc, char **argv, void (*init)(void),
+				void (*fini)(void), void (*rtld_fini)(void), void *stack_end)
+{
+	start_fn *real = (start_fn *)next("__libc_start_main");
+	app_main = main;
+	return real(main_entered, argc, argv, init, fini, rtld_fini, stack_end);
+}
+
 /* ---- exit ------------------------------------------------------------ */
 
 CT_EXPORT void exit(int status)
 {
 	static void (*real)(int);
 	ct.exit_status = status;
+	ct_phase_begin(CT_PHASE_TEARDOWN);
 	if (!real)
 		real = (void (*)(int))next("exit");
 	real(status);

@@ -11,7 +11,8 @@
 
 #define CT_EXPORT __attribute__((visibility("default")))
 
-struct ct_state ct = { .lock = PTHREAD_MUTEX_INITIALIZER, .exit_status = -1 };
+struct ct_state ct = { .lock = PTHREAD_MUTEX_INITIALIZER, .exit_status = -1,
+		       .phase = CT_PHASE_STARTUP };
 
 /* SIGNAL-SAFE: stop for good: no more claims, one line, one note. */
 void ct_disable(const char *why, uint32_t reason)
@@ -140,6 +141,7 @@ __attribute__((constructor(101))) static void cowtrace_init(int argc, char **arg
 	ct_probe_sigblocked();
 	ct_protect_open_sigblocked();
 	ct_protect_attach_pending(NULL);
+	ct_scan_pending();      /* RELRO, text relocations, untracked objects */
 	ct.initialized = 1;
 	pthread_mutex_unlock(&ct.lock);
 
@@ -161,7 +163,7 @@ void ct_finish(int status)
 	if (!ct.initialized || ct.disabled || !ct_log_is_mine() || atomic_exchange(&finished, me) == me)
 		return;
 	if (pthread_mutex_trylock(&ct.lock) == 0) {
-		ct_protect_final_scan();
+		ct_scan_all(1);
 		pthread_mutex_unlock(&ct.lock);
 	}
 	ct_log_close(status);
@@ -177,7 +179,7 @@ int ct_finish_image(void)
 	if (!ct.initialized || ct.disabled || !ct_log_is_mine())
 		return 0;
 	if (pthread_mutex_trylock(&ct.lock) == 0) {
-		ct_protect_final_scan();
+		ct_scan_all(1);
 		pthread_mutex_unlock(&ct.lock);
 	}
 	ct_log_set_flag(CT_LOGF_COMPLETE);

@@ -65,6 +65,7 @@ static void settle_page(struct ct_module *m, uintptr_t page, _Atomic uint8_t *st
 	struct settle_ctx *c = arg;
 	uint8_t expect = CT_PG_LENT;
 	if (page < c->filled) {
+		ct_mark_seen(m, page);  /* scans skip LENT pages until now */
 		if (atomic_compare_exchange_strong(st, &expect, CT_PG_WRITTEN))
 			ct_log_first_write(m, page, page < c->lo ? c->lo : page, c->ip, c->via, NULL);
 	} else if (atomic_compare_exchange_strong(st, &expect, CT_PG_OPEN)) {

@@ -316,6 +316,7 @@ static int start_log(void)
 		*lg.owner = 1;
 	atomic_store(&lg.ok, 1);
 	write_process_record();
+	ct_log_stage();         /* a fork child's: the phase it inherits */
 	return 0;
 }
 
@@ -391,10 +392,23 @@ void ct_log_page(const struct ct_module *m, uintptr_t page, unsigned kind, unsig
 		return;
 	r->module = m->id;
 	r->kind = (uint16_t)kind;
-	r->reason = (uint16_t)reason;
+	r->reason = (uint8_t)reason;
+	r->phase = (uint8_t)atomic_load(&ct.phase);
 	r->page = page;
 	r->t_ns = ct_now_ns();
 	ct_log_commit(r, CT_REC_PAGE);
+}
+
+/* SIGNAL-SAFE: the automatic phase in force from now on. */
+void ct_log_stage(void)
+{
+	struct ct_rec_stage *r = ct_log_reserve(sizeof *r);
+	if (!r)
+		return;
+	r->t_ns = ct_now_ns();
+	r->tid = ct_gettid();
+	r->phase = (uint32_t)atomic_load(&ct.phase);
+	ct_log_commit(r, CT_REC_STAGE);
 }
 
 /* SIGNAL-SAFE */
@@ -464,6 +478,8 @@ __attribute__((visibility("default"))) void cowtrace_phase(const char *name)
 {
 	if (!name)
 		return;
+	ct_phase_begin(0);      /* no new automatic phase; pages found dirty
+				 * now belong to the mark that ends */
 	size_t len = strlen(name);
 	if (len > 256)
 		len = 256;

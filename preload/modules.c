@@ -101,8 +101,28 @@ static void compute_ranges(struct ct_module *m)
 		if (s < e)
 			m->ranges[m->nranges++] = (struct ct_range){ s, e, prot, NULL, NULL };
 	}
-	for (int i = 0; i < m->nranges; i++)
-		m->writable_pages += (uint32_t)((m->ranges[i].end - m->ranges[i].start) / ct.page_size);
+	/* every PT_LOAD page (what scans read) and every writable one, RELRO
+	 * included (segments are sorted by address; a page two of them share
+	 * counts once) */
+	uintptr_t wend = 0;
+	m->lo = UINTPTR_MAX;
+	for (int i = 0; i < m->phnum; i++) {
+		const ElfW(Phdr) *p = &m->phdr[i];
+		if (p->p_type != PT_LOAD || !p->p_memsz)
+			continue;
+		uintptr_t s = page_down(m->bias + p->p_vaddr);
+		uintptr_t e = page_up(m->bias + p->p_vaddr + p->p_memsz);
+		m->lo = s < m->lo ? s : m->lo;
+		m->hi = e > m->hi ? e : m->hi;
+		if (p->p_flags & PF_W) {
+			s = s > wend ? s : wend;
+			if (e > s)
+				m->writable_pages += (uint32_t)((e - s) / ct.page_size);
+			wend = e > wend ? e : wend;
+		}
+	}
+	if (m->lo > m->hi)
+		m->lo = m->hi = 0;
 }
 
 static const char *base_name(const char *p)
@@ -118,8 +138,10 @@ static void classify(struct ct_module *m, const struct found *f)
 	if (f->bias == getauxval(AT_BASE) && f->bias) {
 		m->reason = CT_WHY_LOADER;
 	} else if (contains(f, (uintptr_t)&ct) || !strncmp(b, "libunwind", 9) ||
-		   !strncmp(b, "liblzma", 7) || !strncmp(b, "libcowtrace", 11)) {
+		   !strncmp(b, "libcowtrace", 11)) {
 		m->reason = CT_WHY_TRACER;
+	} else if (!strncmp(b, "liblzma", 7)) {
+		m->reason = CT_WHY_UNWINDER;
 	} else if (ct.opt.nincl || ct.opt.nexcl) {
 		int keep = !ct.opt.nincl;
 		for (int i = 0; i < ct.opt.nincl; i++)
@@ -172,6 +194,8 @@ static struct ct_module *add_module(const struct found *f, int is_main)
 		m->flags |= CT_MODF_MAIN;
 	read_build_id(m);
 	compute_ranges(m);
+	if (m->hi > m->lo)
+		m->seen = ct_arena_alloc((m->hi - m->lo) / ct.page_size);
 	classify(m, f);
 	ct.nmodules++;
 	atomic_store(&m->live, 1);
@@ -334,12 +358,12 @@ void ct_modules_scan(int attach)
 	memcpy(sorted, live, (size_t)nlive * sizeof live[0]);
 	qsort(sorted, (size_t)nsorted, sizeof sorted[0], by_key);
 	for (int i = 0; i < nlive; i++)
-		live[i]->seen = 0;
+		live[i]->present = 0;
 	int changed = 0;
 	for (int k = 0; k < nfound; k++) {
 		struct ct_module *m = find_live(sorted, nsorted, &found[k]);
 		if (m) {
-			m->seen = 1;
+			m->present = 1;
 			continue;
 		}
 		const char *nm = found[k].name;
@@ -348,14 +372,14 @@ void ct_modules_scan(int attach)
 		m = add_module(&found[k], k == 0);
 		if (!m)
 			continue;
-		m->seen = 1;
+		m->present = 1;
 		ct_log_module(m);
 		if (attach)
 			ct_protect_attach(m);
 		changed = 1;
 	}
 	for (int i = nlive - 1; i >= 0; i--)
-		if (!live[i]->seen) {
+		if (!live[i]->present) {
 			unload(i);
 			changed = 1;
 		}

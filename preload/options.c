@@ -94,6 +94,7 @@ static int absolute_dir(char *out, size_t size, const char *v)
 static const char *const known[] = {
 	"COWTRACE_DIR", "COWTRACE_BACKTRACE", "COWTRACE_MODE", "COWTRACE_INCLUDE",
 	"COWTRACE_EXCLUDE", "COWTRACE_QUIET", "COWTRACE_FOLLOW", "COWTRACE_UNWIND",
+	"COWTRACE_MAX_MAPS",
 };
 
 static void bad(const char *name, const char *val, const char *expect)
@@ -111,6 +112,7 @@ int ct_options_parse(struct ct_options *o, char **envp)
 	o->backtrace = 16;
 	o->mode = CT_BACKEND_SIGNAL;
 	o->follow = 1;
+	o->max_maps = -1;
 	if (absolute_dir(o->dir, sizeof o->dir - 64, "."))
 		o->dir[0] = '.';
 
@@ -160,6 +162,14 @@ int ct_options_parse(struct ct_options *o, char **envp)
 	if ((v = env_value(envp, "COWTRACE_FOLLOW")) && parse_bool(v, &o->follow)) {
 		bad("COWTRACE_FOLLOW", v, "0 or 1");
 		return -1;
+	}
+	if ((v = env_value(envp, "COWTRACE_MAX_MAPS"))) {
+		int n;
+		if (parse_int(v, 0, 1000000000, &n)) {
+			bad("COWTRACE_MAX_MAPS", v, "a number of mappings from 0 to 1000000000");
+			return -1;
+		}
+		o->max_maps = n;
 	}
 	if ((v = env_value(envp, "COWTRACE_INCLUDE")) && parse_globs(v, o->incl, &o->nincl)) {
 		bad("COWTRACE_INCLUDE", v, "at most 16 colon-separated globs");

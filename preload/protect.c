@@ -24,37 +24,60 @@ static int pm_dirty(uint64_t e)
 	return (e & PM_SWAP) || ((e & PM_PRESENT) && !(e & PM_FILE) && (e & PM_EXCL));
 }
 
-/* Calls fn(arg, page, entry) for each page of [start, end); returns -1 when
- * /proc/self/pagemap cannot be read. */
-static int pagemap_walk(uintptr_t start, uintptr_t end,
-			void (*fn)(void *, uintptr_t, uint64_t), void *arg)
+/* A private copy this process shares with another (after fork). */
+static int pm_shared_copy(uint64_t e)
+{
+	return (e & PM_PRESENT) && !(e & PM_FILE) && !(e & PM_EXCL);
+}
+
+static void pagemap_unreadable(void)
 {
 	static int said;
+	if (!said++) {
+		ct_warn("cannot read /proc/self/pagemap: pages dirty before attach are "
+			"counted as run-time writes", NULL);
+		ct_log_note(UINT32_MAX, CT_WHY_PAGEMAP, "/proc/self/pagemap unreadable");
+	}
+}
+
+/* Calls fn(arg, page, entry) for each page of [start, end) from the open
+ * pagemap fd; returns -1 when it cannot be read. */
+static int pagemap_read(int fd, uintptr_t start, uintptr_t end,
+			void (*fn)(void *, uintptr_t, uint64_t), void *arg)
+{
 	uint64_t buf[PM_CHUNK];
-	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		goto fail;
 	for (uintptr_t a = start; a < end;) {
 		size_t n = (end - a) / ct.page_size;
 		if (n > PM_CHUNK)
 			n = PM_CHUNK;
 		ssize_t r = ct_sys_pread(fd, buf, n * 8, (off_t)(a / ct.page_size * 8));
 		if (r != (ssize_t)(n * 8)) {
-			close(fd);
-			goto fail;
+			pagemap_unreadable();
+			return -1;
 		}
 		for (size_t i = 0; i < n; i++, a += ct.page_size)
 			fn(arg, a, buf[i]);
 	}
-	close(fd);
 	return 0;
-fail:
-	if (!said++) {
-		ct_warn("cannot read /proc/self/pagemap: pages dirty before attach are "
-			"counted as run-time writes", NULL);
-		ct_log_note(UINT32_MAX, CT_WHY_PAGEMAP, "/proc/self/pagemap unreadable");
-	}
-	return -1;
+}
+
+static int pagemap_open(void)
+{
+	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		pagemap_unreadable();
+	return fd;
+}
+
+static int pagemap_walk(uintptr_t start, uintptr_t end,
+			void (*fn)(void *, uintptr_t, uint64_t), void *arg)
+{
+	int fd = pagemap_open();
+	if (fd < 0)
+		return -1;
+	int r = pagemap_read(fd, start, end, fn, arg);
+	close(fd);
+	return r;
 }
 
 /* SIGNAL-SAFE */
@@ -106,6 +129,10 @@ static int count_runs(const struct ct_range *r, uint8_t want)
 	return runs;
 }
 
+static void mark_shared(struct ct_module *m, uintptr_t page);
+static int seen_logged(struct ct_module *m, uintptr_t page);
+static void scan_all(int child, int final);
+
 struct classify_ctx {
 	struct ct_module *m;
 	struct ct_range *r;
@@ -118,12 +145,15 @@ static void classify_page(void *arg, uintptr_t page, uint64_t e)
 	_Atomic uint8_t *st = &c->r->state[(page - c->r->start) / ct.page_size];
 	uint8_t old = atomic_load(st);
 
+	if (c->reattach && pm_shared_copy(e))
+		mark_shared(c->m, page);
 	if (c->reattach && (old == CT_PG_PROTECTED || old == CT_PG_APP || old == CT_PG_GONE ||
 			    (old == CT_PG_OPEN && ct_is_sigblocked(page))))
 		return;
 	if (pm_dirty(e)) {
 		atomic_store(st, CT_PG_UNTRACKED);
-		ct_log_page(c->m, page, CT_PAGE_ATTACH, 0);
+		if (!seen_logged(c->m, page))
+			ct_log_page(c->m, page, CT_PAGE_ATTACH, 0);
 	} else if (ct_is_sigblocked(page)) {
 		atomic_store(st, CT_PG_OPEN);
 		ct_log_page(c->m, page, CT_PAGE_UNPROTECTED, CT_WHY_SIGBLOCKED);
@@ -201,21 +231,56 @@ void ct_protect_attach_pending(const char *skip)
  * shared with the parent again, so watch it again. */
 void ct_protect_reattach_all(void)
 {
-	for (uint32_t i = 0; i < ct.nmodules; i++)
-		if (atomic_load(&ct.modules[i].live))
-			attach(&ct.modules[i], 1);
+	for (uint32_t i = 0; i < ct.nmodules; i++) {
+		struct ct_module *m = &ct.modules[i];
+		if (!atomic_load(&m->live))
+			continue;
+		/* the child's log starts empty: everything is unseen again */
+		if (m->seen)
+			memset((void *)m->seen, CT_SEEN_NO, (m->hi - m->lo) / ct.page_size);
+		m->scanned = 0;
+		attach(m, 1);
+	}
+	scan_all(1, 0);
 }
 
 /* SIGNAL-SAFE: counts n more mappings of m against the budget; 0 (and
  * nothing counted) when that would pass it. */
 int ct_vma_charge(struct ct_module *m, long n)
 {
-	if (atomic_fetch_add(&ct.vma_added, n) + n > ct.vma_limit) {
+	if (atomic_fetch_add(&ct.vma_added, n) + n > ct.vma_limit && n > 0) {
 		atomic_fetch_sub(&ct.vma_added, n);
 		return 0;
 	}
 	atomic_fetch_add(&m->vma_charged, n);
 	return 1;
+}
+
+/* SIGNAL-SAFE: the mappings that making `page` of r writable adds, as the
+ * kernel splits and merges them: each neighbour still read-only (or of
+ * unknown protection) splits one off, each writable one merges with it.
+ * Beyond the range's ends lies another segment: counted as a split, the
+ * worst case.  A neighbour being claimed by another thread counts as
+ * read-only, so that two claims racing side by side overcount, never
+ * under. */
+long ct_vma_cost(const struct ct_range *r, uintptr_t page)
+{
+	size_t i = (page - r->start) / ct.page_size, n = (r->end - r->start) / ct.page_size;
+	long cost = 0;
+	for (int side = -1; side <= 1; side += 2) {
+		if ((side < 0 && i == 0) || (side > 0 && i + 1 >= n)) {
+			cost++;
+			continue;
+		}
+		switch (atomic_load(&r->state[i + side])) {
+		case CT_PG_PROTECTED: case CT_PG_CLAIMED: case CT_PG_APP: case CT_PG_GONE:
+			cost++;
+			break;
+		default:
+			cost--;
+		}
+	}
+	return cost;
 }
 
 /* SIGNAL-SAFE: m's mappings are merged back (degraded) or gone (unloaded):
@@ -241,16 +306,11 @@ int ct_page_unprotect(struct ct_module *m, uintptr_t page)
 	if (s == CT_PG_APP || s == CT_PG_GONE)
 		return 0;   /* the application's now (memory.c): hands off */
 	_Atomic uint8_t *charged = &r->charged[i];
-	if (!atomic_load(charged)) {
-		/* each unprotected page can split one mapping into three */
-		if (!ct_vma_charge(m, 2)) {
-			ct_module_degrade(m, CT_WHY_VMA_LIMIT);
-			return 0;
-		}
-		if (atomic_exchange(charged, 1)) {    /* another thread did */
-			atomic_fetch_sub(&m->vma_charged, 2);
-			atomic_fetch_sub(&ct.vma_added, 2);
-		}
+	if (!atomic_load(charged) && !atomic_exchange(charged, 1) &&
+	    !ct_vma_charge(m, ct_vma_cost(r, page))) {
+		atomic_store(charged, 0);
+		ct_module_degrade(m, CT_WHY_VMA_LIMIT);
+		return 0;
 	}
 	if (ct_sys_mprotect((void *)page, ct.page_size, r->prot) == 0)
 		return 0;
@@ -295,46 +355,175 @@ void ct_module_degrade(struct ct_module *m, uint32_t reason)
 		ct_warn("stopped tracing ", m->path, ": ", why, NULL);
 }
 
-struct exit_ctx {
-	struct ct_module *m;
-	struct ct_range *r;   /* NULL: the whole module is unwatched */
-};
+/* ---- scans: dirty pages the log does not have yet -------------------- */
 
-static void exit_page(void *arg, uintptr_t page, uint64_t e)
+static _Atomic uint8_t *seen_at(struct ct_module *m, uintptr_t page)
 {
-	struct exit_ctx *c = arg;
-	uint32_t reason = c->m->reason;
-	if (c->r) {
-		uint8_t s = atomic_load(&c->r->state[(page - c->r->start) / ct.page_size]);
-		/* LENT: a call that never came back to settle (its thread
-		 * was cancelled in it, or a handler jumped out of it) */
-		if (s != CT_PG_OPEN && s != CT_PG_APP && s != CT_PG_LENT && s != CT_PG_CLEANED)
-			return;
-		if (s == CT_PG_APP)
-			reason = CT_WHY_APP_PROTECT;
-		else if (s == CT_PG_CLEANED)
-			reason = CT_WHY_DONTNEED;
-		else if (!atomic_load(&c->m->degraded))
-			reason = ct_is_sigblocked(page) ? CT_WHY_SIGBLOCKED : CT_WHY_SHORT_READ;
-	}
-	if (pm_dirty(e))
-		ct_log_page(c->m, page, CT_PAGE_UNWATCHED, reason);
+	return m->seen && page >= m->lo && page < m->hi ?
+		&m->seen[(page - m->lo) / ct.page_size] : NULL;
 }
 
-/* At exit: which pages that the tracer could not watch are dirty now. */
-void ct_protect_final_scan(void)
+/* SIGNAL-SAFE */
+void ct_mark_seen(struct ct_module *m, uintptr_t page)
 {
+	_Atomic uint8_t *s = seen_at(m, page);
+	if (s)
+		atomic_store(s, CT_SEEN_LOGGED);
+}
+
+/* SIGNAL-SAFE: a claim that failed: the page was never written */
+void ct_unmark_seen(struct ct_module *m, uintptr_t page)
+{
+	_Atomic uint8_t *s = seen_at(m, page);
+	if (s)
+		atomic_store(s, CT_SEEN_NO);
+}
+
+static void mark_shared(struct ct_module *m, uintptr_t page)
+{
+	_Atomic uint8_t *s = seen_at(m, page);
+	if (s && atomic_load(s) == CT_SEEN_NO)
+		atomic_store(s, CT_SEEN_SHARED);
+}
+
+static int seen_logged(struct ct_module *m, uintptr_t page)
+{
+	_Atomic uint8_t *s = seen_at(m, page);
+	return s && atomic_load(s) == CT_SEEN_LOGGED;
+}
+
+/* Why a page dirty now was not seen being written.  A fork child's copy
+ * shared with its parent that became its alone is the parent's doing only
+ * where the child could not have written without the tracer seeing it. */
+static uint32_t unwatched_reason(struct ct_module *m, uintptr_t page, uint8_t seen)
+{
+	if (m->flags & CT_MODF_UNTRACKED)
+		return m->reason;
+	struct ct_range *r = range_of(m, page);
+	if (!r)
+		return seen == CT_SEEN_SHARED ? CT_WHY_SHARED : CT_WHY_READONLY;
+	if (atomic_load(&m->degraded) || !r->state)
+		return m->reason;
+	switch (atomic_load(&r->state[(page - r->start) / ct.page_size])) {
+	case CT_PG_PROTECTED: return seen == CT_SEEN_SHARED ? CT_WHY_SHARED : CT_WHY_NONE;
+	case CT_PG_APP: return CT_WHY_APP_PROTECT;
+	case CT_PG_CLEANED: return CT_WHY_DONTNEED;
+	case CT_PG_OPEN: return ct_is_sigblocked(page) ? CT_WHY_SIGBLOCKED : CT_WHY_SHORT_READ;
+	case CT_PG_LENT: return CT_WHY_SHORT_READ;  /* a call that never came back */
+	default: return CT_WHY_NONE;
+	}
+}
+
+struct scan_ctx {
+	struct ct_module *m;
+	int child;      /* first scan in a fork child: mark the shared copies */
+	int final;      /* the process ends: nothing is in flight any more */
+};
+
+static void scan_page(void *arg, uintptr_t page, uint64_t e)
+{
+	struct scan_ctx *c = arg;
+	struct ct_module *m = c->m;
+	_Atomic uint8_t *sn = seen_at(m, page);
+	if (!pm_dirty(e)) {
+		if (c->child && pm_shared_copy(e))
+			mark_shared(m, page);
+		return;
+	}
+	uint8_t was = atomic_load(sn);
+	if (was == CT_SEEN_LOGGED)
+		return;
+	/* a first write or a system call under way logs it itself */
+	struct ct_range *r = range_of(m, page);
+	if (r && r->state && !c->final) {
+		uint8_t s = atomic_load(&r->state[(page - r->start) / ct.page_size]);
+		if (s == CT_PG_CLAIMED || s == CT_PG_LENT)
+			return;
+	}
+	atomic_store(sn, CT_SEEN_LOGGED);
+	if (!m->scanned)   /* the first look since its relocation */
+		ct_log_page(m, page, CT_PAGE_ATTACH, 0);
+	else
+		ct_log_page(m, page, CT_PAGE_UNWATCHED, unwatched_reason(m, page, was));
+}
+
+/* Every PT_LOAD page of m that is private-dirty and not in the log yet. */
+static void scan_module(int fd, struct ct_module *m, int child, int final)
+{
+	struct scan_ctx c = { m, child, final };
+	if (!m->seen)
+		return;
+	for (int i = 0; i < m->phnum; i++) {
+		const ElfW(Phdr) *p = &m->phdr[i];
+		if (p->p_type != PT_LOAD || !p->p_memsz)
+			continue;
+		uintptr_t s = (m->bias + p->p_vaddr) & ~(uintptr_t)(ct.page_size - 1);
+		uintptr_t e = (m->bias + p->p_vaddr + p->p_memsz + ct.page_size - 1) &
+			      ~(uintptr_t)(ct.page_size - 1);
+		if (pagemap_read(fd, s, e, scan_page, &c))
+			return;
+	}
+	m->scanned = 1;
+}
+
+/* The objects a scan reads: all but the tracer's own and those the user
+ * left out. */
+static int scanned_object(const struct ct_module *m)
+{
+	return atomic_load(&m->live) && m->reason != CT_WHY_TRACER && m->reason != CT_WHY_EXCLUDED;
+}
+
+static void scan_all(int child, int final)
+{
+	int fd = pagemap_open();
+	if (fd < 0)
+		return;
+	for (uint32_t i = 0; i < ct.nmodules; i++)
+		if (scanned_object(&ct.modules[i]))
+			scan_module(fd, &ct.modules[i], child, final);
+	close(fd);
+}
+
+/* A scan point (phase change, dlopen, exit).  Caller holds ct.lock. */
+void ct_scan_all(int final)
+{
+	scan_all(0, final);
+}
+
+/* Objects not looked at since they were relocated (loaded by dlopen after
+ * an audit attach that came before their relocation).  Caller holds
+ * ct.lock. */
+void ct_scan_pending(void)
+{
+	int fd = -1;
 	for (uint32_t i = 0; i < ct.nmodules; i++) {
 		struct ct_module *m = &ct.modules[i];
-		if (!atomic_load(&m->live) || m->reason == CT_WHY_TRACER ||
-		    m->reason == CT_WHY_EXCLUDED)
+		if (m->scanned || !scanned_object(m))
 			continue;
-		int whole = (m->flags & CT_MODF_UNTRACKED) != 0;
-		for (int k = 0; k < m->nranges; k++) {
-			struct exit_ctx c = { m, whole ? NULL : &m->ranges[k] };
-			if (whole || m->ranges[k].state)
-				pagemap_walk(m->ranges[k].start, m->ranges[k].end, exit_page, &c);
-		}
+		if (fd < 0 && (fd = pagemap_open()) < 0)
+			return;
+		scan_module(fd, m, 0, 0);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
+/* Pages found by this scan belong to the phase that ends; then `phase`
+ * begins (0: a cowtrace_phase mark, no new automatic phase).  Phases only
+ * go forward.  Skips the scan (the next one finds the pages) when the
+ * module table is busy: exit() from a handler that interrupted a dlopen. */
+void ct_phase_begin(int phase)
+{
+	if (phase && atomic_load(&ct.phase) >= phase)
+		return;
+	if (ct.initialized && !ct.disabled && ct_log_is_mine() &&
+	    pthread_mutex_trylock(&ct.lock) == 0) {
+		ct_scan_all(0);
+		pthread_mutex_unlock(&ct.lock);
+	}
+	if (phase) {
+		atomic_store(&ct.phase, phase);
+		ct_log_stage();
 	}
 }
 
@@ -369,9 +558,15 @@ static long count_mappings(void)
 	return lines;
 }
 
-/* The tracer may use half of the mappings the process has left. */
+/* The tracer may add COWTRACE_MAX_MAPS mappings, or else half of those the
+ * process has left. */
 void ct_vma_init(void)
 {
+	atomic_store(&ct.vma_added, 0);
+	if (ct.opt.max_maps >= 0) {
+		ct.vma_limit = ct.opt.max_maps;
+		return;
+	}
 	long max = read_long_file("/proc/sys/vm/max_map_count");
 	long used = count_mappings();
 	if (max <= 0)

@@ -3,8 +3,8 @@
  * /proc/self/pagemap itself (independently of the tracer) and lists, as ELF
  * vaddrs, the private-dirty pages of the writable ranges of a loaded object.
  *
- * Writable ranges are computed here from dl_iterate_phdr: every PT_LOAD with
- * PF_W, page-rounded, minus [page_down(relro), page_down(relro + size)).
+ * The object is every page of every PT_LOAD, from dl_iterate_phdr, as the
+ * kernel counts it: RELRO, code and read-only data included.
  * Private-dirty: swapped (bit 62), or present (63) and not file/shared-anon
  * (61) and exclusively mapped (56). */
 #include <fcntl.h>
@@ -76,27 +76,13 @@ static int cb(struct dl_phdr_info *info, size_t size, void *arg)
 	o->found = 1;
 	o->bias = info->dlpi_addr;
 	snprintf(o->name, sizeof o->name, "%s", name);
-	uintptr_t rlo = 0, rhi = 0;
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *p = &info->dlpi_phdr[i];
-		if (p->p_type == PT_GNU_RELRO) {
-			rlo = (info->dlpi_addr + p->p_vaddr) & ~(uintptr_t)(ORACLE_PAGE - 1);
-			rhi = (info->dlpi_addr + p->p_vaddr + p->p_memsz) & ~(uintptr_t)(ORACLE_PAGE - 1);
-		}
-	}
-	for (int i = 0; i < info->dlpi_phnum; i++) {
-		const ElfW(Phdr) *p = &info->dlpi_phdr[i];
-		if (p->p_type != PT_LOAD || !(p->p_flags & PF_W))
+		if (p->p_type != PT_LOAD || !p->p_memsz)
 			continue;
-		uintptr_t lo = (info->dlpi_addr + p->p_vaddr) & ~(uintptr_t)(ORACLE_PAGE - 1);
-		uintptr_t hi = (info->dlpi_addr + p->p_vaddr + p->p_memsz + ORACLE_PAGE - 1) &
-			       ~(uintptr_t)(ORACLE_PAGE - 1);
-		if (rlo < rhi && rlo < hi && rhi > lo) {	/* subtract relro */
-			add_range(o, lo, rlo > lo ? rlo : lo);
-			add_range(o, rhi < hi ? rhi : hi, hi);
-		} else {
-			add_range(o, lo, hi);
-		}
+		add_range(o, (info->dlpi_addr + p->p_vaddr) & ~(uintptr_t)(ORACLE_PAGE - 1),
+			  (info->dlpi_addr + p->p_vaddr + p->p_memsz + ORACLE_PAGE - 1) &
+			  ~(uintptr_t)(ORACLE_PAGE - 1));
 	}
 	return 0;
 }

@@ -3,9 +3,9 @@
 tracer, plus the comparisons the shell tests make against the report.
 
 In a process (import it, call measure_stable()):
-  for every ELF object mapped in /proc/self/maps, its writable ranges from
-  its own program headers (PT_LOAD with PF_W, page-rounded, minus
-  [page_down(relro_start), page_down(relro_end)) as ld.so protects it), and
+  for every ELF object mapped in /proc/self/maps, every page of every PT_LOAD
+  of its own program headers (the whole object as the kernel counts it:
+  RELRO, code, read-only data and the .bss tail included), and
   which of those pages are private-dirty according to /proc/self/pagemap:
   swapped (bit 62), or present (63) and not file/shared-anon (61) and
   exclusively mapped (56). Load bias = lowest mapping start of that file with
@@ -47,8 +47,9 @@ _elf_cache = {}
 
 
 def elf_layout(path):
-    """(page_down(first PT_LOAD vaddr), end of the last PT_LOAD, writable
-    ranges as [lo, hi) ELF vaddrs) or None if path is not an ELF file."""
+    """(page_down(first PT_LOAD vaddr), end of the last PT_LOAD, every
+    PT_LOAD as a page-rounded [lo, hi) of ELF vaddrs) or None if path is not
+    an ELF file."""
     if path in _elf_cache:
         return _elf_cache[path]
     res = None
@@ -69,18 +70,7 @@ def elf_layout(path):
                     elif p_type == PT_GNU_RELRO:
                         relro = (page_down(p_vaddr), page_down(p_vaddr + p_memsz))
                 if loads:
-                    ranges = []
-                    for v, m, fl in loads:
-                        if not fl & PF_W:
-                            continue
-                        lo, hi = page_down(v), page_up(v + m)
-                        if relro and relro[0] < relro[1] and relro[0] < hi and relro[1] > lo:
-                            if relro[0] > lo:
-                                ranges.append((lo, relro[0]))
-                            if relro[1] < hi:
-                                ranges.append((relro[1], hi))
-                        elif lo < hi:
-                            ranges.append((lo, hi))
+                    ranges = sorted((page_down(v), page_up(v + m)) for v, m, fl in loads if m)
                     res = (page_down(min(l[0] for l in loads)),
                            max(page_up(l[0] + l[1]) for l in loads), ranges)
     except OSError:
@@ -155,6 +145,7 @@ def measure(main_biases=None):
                         e, = struct.unpack_from("<Q", buf, k * 8)
                         if e & (1 << 62) or (e & (1 << 63) and not e & (1 << 61) and e & (1 << 56)):
                             dirty.append(hex(lo + k * PAGE))
+                dirty = sorted(set(dirty), key=lambda h: int(h, 16))
                 main = None
                 if main_biases is not None:
                     real = os.path.realpath(path)
