@@ -2,7 +2,7 @@
  * .data array (each write, traced, unprotects one page: one more mapping),
  * prints a checksum, and writes libvmabig's pagemap oracle to OUT in the
  * format of liboracle's (tests/oracle-lib.c): "# pid N", then one ELF vaddr
- * per private-dirty page of its writable ranges (RELRO excluded).
+ * per private-dirty page of the whole object (every PT_LOAD, RELRO included).
  *   vma-app OUT [STRIDE] */
 #include <fcntl.h>
 #include <link.h>
@@ -18,7 +18,7 @@ void vmabig_touch(void);
 
 #define PG 4096UL
 
-struct obj { uintptr_t bias, lo[8], hi[8], rlo, rhi; int n; };
+struct obj { uintptr_t bias, lo[8], hi[8]; int n; };
 
 static int cb(struct dl_phdr_info *info, size_t size, void *arg)
 {
@@ -29,11 +29,7 @@ static int cb(struct dl_phdr_info *info, size_t size, void *arg)
 	o->bias = info->dlpi_addr;
 	for (int i = 0; i < info->dlpi_phnum; i++) {
 		const ElfW(Phdr) *p = &info->dlpi_phdr[i];
-		if (p->p_type == PT_GNU_RELRO) {
-			o->rlo = (p->p_vaddr) & ~(PG - 1);
-			o->rhi = (p->p_vaddr + p->p_memsz) & ~(PG - 1);
-		}
-		if (p->p_type == PT_LOAD && (p->p_flags & PF_W) && o->n < 8) {
+		if (p->p_type == PT_LOAD && o->n < 8) {
 			o->lo[o->n] = p->p_vaddr & ~(PG - 1);
 			o->hi[o->n++] = (p->p_vaddr + p->p_memsz + PG - 1) & ~(PG - 1);
 		}
@@ -66,7 +62,7 @@ static int oracle(const char *out)
 			if (pread(pm, ent, n * 8, (off_t)(a / PG * 8)) != (ssize_t)(n * 8))
 				return -1;
 			for (size_t k = 0; k < n; k++, v += PG)
-				if (dirty(ent[k]) && !(v >= o.rlo && v < o.rhi))
+				if (dirty(ent[k]))
 					fprintf(f, "0x%lx\n", (unsigned long)v);
 		}
 	}
