@@ -280,6 +280,7 @@ void ct_sandbox_check(unsigned long mode, unsigned long prog);
 /* ---- init.c ---------------------------------------------------------- */
 void ct_disable(const char *why, uint32_t reason); /* SIGNAL-SAFE */
 void ct_finish(int status);
+void ct_finish_fatal(void);                        /* SIGNAL-SAFE */
 int ct_finish_image(void);
 void ct_finish_undo(int marked);
 

@@ -172,6 +172,7 @@ static void chain(int sig, siginfo_t *si, void *uc)
 		 * by kill() is sent again. */
 		if (app.sa_handler == SIG_IGN && si->si_code <= 0)
 			return;
+		ct_finish_fatal();
 		struct sigaction dfl;
 		memset(&dfl, 0, sizeof dfl);
 		dfl.sa_handler = SIG_DFL;

@@ -169,6 +169,22 @@ void ct_finish(int status)
 	ct_log_close(status);
 }
 
+/* SIGNAL-SAFE: the process is about to die of a signal (our handler's
+ * chain, where the application has no handler of its own).  The pages not
+ * watched are looked at once more, unless the module table is busy (the
+ * trylock is a plain compare-and-swap in glibc, and fails in a thread that
+ * already holds it).  The log stays incomplete: the process did not end
+ * cleanly. */
+void ct_finish_fatal(void)
+{
+	if (!ct.initialized || ct.disabled || !ct_log_is_mine())
+		return;
+	if (pthread_mutex_trylock(&ct.lock) == 0) { /* SIGNAL-UNSAFE-OK: trylock only */
+		ct_scan_all(1);
+		pthread_mutex_unlock(&ct.lock); /* SIGNAL-UNSAFE-OK: releases what the trylock took */
+	}
+}
+
 /* The program image ends without an exit: exec replaces it, or glibc's
  * daemon() ends the parent with an internal _exit that no hook sees.  The
  * log is finished now, without an exit status; if the call returns after
