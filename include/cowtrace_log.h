@@ -70,6 +70,7 @@ enum ct_rec_type {
 	CT_REC_PHASE     = 7,  /* struct ct_rec_phase: cowtrace_phase("name") */
 	CT_REC_EXIT      = 8,  /* struct ct_rec_exit: clean end of tracing */
 	CT_REC_STAGE     = 9,  /* struct ct_rec_stage: an automatic phase begins (v2) */
+	CT_REC_SCAN      = 10, /* struct ct_rec_scan: a pagemap scan was made (v2) */
 };
 
 /* The automatic phases (v2): every page and fault record says in which one
@@ -132,6 +133,8 @@ enum ct_reason {
 	CT_WHY_UNWINDER      = 17, /* v2: a library the tracer's unwinder uses
 				    * (liblzma): never protected, still scanned
 				    * and reported, unlike the tracer itself */
+	CT_WHY_UFFD          = 18, /* v2: the scan backend could not be used (for
+				    * the process, or one range): see the text */
 };
 
 /* A loaded object.  ranges[] are the write-protected (watched) ranges
@@ -173,6 +176,11 @@ struct ct_rec_unload {
 				    phase change, a dlopen, exit) in a page
 				    whose first write was not observed (reason).
 				    v1 wrote it at exit only ("exit"). */
+#define CT_PAGE_WRITTEN      4u  /* v2, scan backend: found written by
+				    PAGEMAP_SCAN in a write-protected range; the
+				    first write happened after the previous
+				    SCAN record (or the log's start) and before
+				    t_ns.  No writer. */
 
 struct ct_rec_page {
 	struct ct_rec rec;
@@ -232,6 +240,16 @@ struct ct_rec_stage {
 	uint64_t t_ns;
 	int32_t  tid;
 	uint32_t phase;
+};
+
+/* v2: a scan point (phase change, dlopen, fork, exit): pages logged by
+ * this scan (UNWATCHED, WRITTEN) changed between the previous SCAN record
+ * and this one.  t_ns is when the scan began. */
+struct ct_rec_scan {
+	struct ct_rec rec;
+	uint64_t t_ns;
+	uint32_t phase;           /* enum ct_phase_id in force */
+	uint32_t reserved;
 };
 
 struct ct_rec_exit {

@@ -62,6 +62,7 @@ struct ct_range {
 	_Atomic uint8_t *state;          /* (end - start) / page_size bytes */
 	_Atomic uint8_t *charged;        /* per page: its unprotect is counted
 					  * in the VMA budget */
+	int armed;                       /* scan backend: write-protected */
 };
 
 /* One loaded object. */
@@ -123,6 +124,7 @@ struct ct_state {
 	int unwind_ready;                /* libunwind warmed up */
 	int disabled;                    /* gave up: never trace */
 	int hooked;                      /* our SIGSEGV handler is installed */
+	const struct ct_backend *backend;
 	int exit_status;                 /* from exit(), -1 if unknown */
 	_Atomic int phase;               /* enum ct_phase_id, now */
 	size_t page_size;
@@ -151,6 +153,20 @@ struct ct_state {
 };
 
 CT_HIDDEN extern struct ct_state ct;
+
+/* How first writes are watched: one interface, two implementations (the
+ * signal backend in protect.c and fault.c, the userfaultfd one in uffd.c).
+ * The rest of preload/ calls only these; docs/design-notes.md explains. */
+struct ct_backend {
+	const char *name;
+	int (*start)(void);                      /* process-wide set-up, 0: ready */
+	void (*arm)(struct ct_module *m);        /* watch m's writable ranges */
+	void (*collect)(int pagemap_fd, struct ct_module *m); /* log what was
+						  * written since, or NULL: the
+						  * backend logs as it goes */
+	void (*fork_child)(void);                /* in a new child: watch its copies */
+};
+CT_HIDDEN extern const struct ct_backend ct_backend_signal, ct_backend_uffd;
 
 /* ---- util.c: small signal-safe helpers ------------------------------- */
 uint64_t ct_now_ns(void);                          /* SIGNAL-SAFE */
@@ -190,6 +206,8 @@ void ct_log_page(const struct ct_module *m, uintptr_t page, unsigned kind,
 		 unsigned reason);                 /* SIGNAL-SAFE */
 void ct_log_module(const struct ct_module *m);
 void ct_log_stage(void);                           /* SIGNAL-SAFE */
+void ct_log_scan(uint64_t t_ns);                   /* SIGNAL-SAFE */
+void ct_log_set_backend(uint32_t backend);
 void ct_log_unload(const struct ct_module *m);
 
 /* ---- modules.c: discovery of loaded objects --------------------------- */
@@ -209,6 +227,7 @@ void ct_scan_all(int final);           /* every live object: pages dirty, not lo
 void ct_scan_pending(void);            /* objects not looked at since relocation */
 void ct_phase_begin(int phase);        /* scan, then the phase changes */
 void ct_mark_seen(struct ct_module *m, uintptr_t page); /* SIGNAL-SAFE */
+void ct_log_written(struct ct_module *m, uintptr_t page); /* scan backend */
 void ct_unmark_seen(struct ct_module *m, uintptr_t page); /* SIGNAL-SAFE */
 int ct_page_unprotect(struct ct_module *m, uintptr_t page); /* SIGNAL-SAFE */
 void ct_module_degrade(struct ct_module *m, uint32_t reason); /* SIGNAL-SAFE */

@@ -35,6 +35,21 @@ static int proc_mounted(void)
 	return 0;
 }
 
+/* COWTRACE_MODE=scan falls back to the signal backend when userfaultfd or
+ * PAGEMAP_SCAN cannot be had (the backend said why). */
+static int start_backend(void)
+{
+	if (ct.opt.mode == CT_BACKEND_SCAN) {
+		ct.backend = &ct_backend_uffd;
+		if (ct.backend->start() == 0)
+			return 0;
+		ct.opt.mode = CT_BACKEND_SIGNAL;
+		ct_log_set_backend(CT_BACKEND_SIGNAL);
+	}
+	ct.backend = &ct_backend_signal;
+	return ct.backend->start();
+}
+
 /* Options, log and handler: the parts that need no initialised libc. */
 static int start(char **envp)
 {
@@ -46,11 +61,10 @@ static int start(char **envp)
 		return -1;
 	}
 	ct_vma_init();
-	if (ct_fault_install()) {
+	if (start_backend()) {
 		ct_disable("cannot install the SIGSEGV handler; tracing is off", CT_WHY_MPROTECT);
 		return -1;
 	}
-	ct.hooked = 1;
 	atomic_store(&ct.active, 1);
 	return 0;
 }
@@ -138,8 +152,10 @@ __attribute__((constructor(101))) static void cowtrace_init(int argc, char **arg
 	pthread_mutex_lock(&ct.lock); /* SIGNAL-UNSAFE-OK: loader and constructor context */
 	if (!ct.early)
 		ct_modules_scan(0);
-	ct_probe_sigblocked();
-	ct_protect_open_sigblocked();
+	if (ct.backend == &ct_backend_signal) {  /* signals only */
+		ct_probe_sigblocked();
+		ct_protect_open_sigblocked();
+	}
 	ct_protect_attach_pending(NULL);
 	ct_scan_pending();      /* RELRO, text relocations, untracked objects */
 	ct.initialized = 1;

@@ -399,6 +399,24 @@ void ct_log_page(const struct ct_module *m, uintptr_t page, unsigned kind, unsig
 	ct_log_commit(r, CT_REC_PAGE);
 }
 
+/* SIGNAL-SAFE: a scan that began at t_ns is complete. */
+void ct_log_scan(uint64_t t_ns)
+{
+	struct ct_rec_scan *r = ct_log_reserve(sizeof *r);
+	if (!r)
+		return;
+	r->t_ns = t_ns;
+	r->phase = (uint32_t)atomic_load(&ct.phase);
+	ct_log_commit(r, CT_REC_SCAN);
+}
+
+/* The backend that runs (after a fallback, not the one asked for). */
+void ct_log_set_backend(uint32_t backend)
+{
+	if (atomic_load(&lg.ok))
+		hdr()->backend = backend;
+}
+
 /* SIGNAL-SAFE: the automatic phase in force from now on. */
 void ct_log_stage(void)
 {

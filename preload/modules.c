@@ -95,11 +95,11 @@ static void compute_ranges(struct ct_module *m)
 		uintptr_t e = page_up(m->bias + p->p_vaddr + p->p_memsz);
 		if (m->relro_end > m->relro_start && m->relro_start < e && m->relro_end > s) {
 			if (m->relro_start > s && m->nranges < CT_MAX_RANGES - 1)
-				m->ranges[m->nranges++] = (struct ct_range){ s, m->relro_start, prot, NULL, NULL };
+				m->ranges[m->nranges++] = (struct ct_range){ .start = s, .end = m->relro_start, .prot = prot };
 			s = m->relro_end > s ? m->relro_end : s;
 		}
 		if (s < e)
-			m->ranges[m->nranges++] = (struct ct_range){ s, e, prot, NULL, NULL };
+			m->ranges[m->nranges++] = (struct ct_range){ .start = s, .end = e, .prot = prot };
 	}
 	/* every PT_LOAD page (what scans read) and every writable one, RELRO
 	 * included (segments are sorted by address; a page two of them share

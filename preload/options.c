@@ -143,11 +143,9 @@ int ct_options_parse(struct ct_options *o, char **envp)
 	if ((v = env_value(envp, "COWTRACE_MODE"))) {
 		if (!strcmp(v, "signal"))
 			o->mode = CT_BACKEND_SIGNAL;
-		else if (!strcmp(v, "scan")) {
-			ct_warn("COWTRACE_MODE=scan: the userfaultfd backend is not built yet; ",
-				"tracing is off for this process", NULL);
-			return -1;
-		} else {
+		else if (!strcmp(v, "scan"))
+			o->mode = CT_BACKEND_SCAN;
+		else {
 			bad("COWTRACE_MODE", v, "signal or scan");
 			return -1;
 		}

@@ -15,13 +15,25 @@
 #define PM_PRESENT (1ull << 63)
 #define PM_SWAP    (1ull << 62)
 #define PM_FILE    (1ull << 61)
+#define PM_UFFD_WP (1ull << 57)
 #define PM_EXCL    (1ull << 56)
+#define PM_FRAME   ((1ull << 55) - 1)
 #define PM_CHUNK   512
+
+/* A userfaultfd write-protect marker where no page was ever populated
+ * (scan backend): it reads as a swap entry with the uffd-wp bit, of the
+ * last swap type (31) when the frame bits are shown (root), all zero
+ * otherwise.  It is not memory. */
+static int pm_marker(uint64_t e)
+{
+	return (e & PM_SWAP) && (e & PM_UFFD_WP) && ((e & 0x1f) == 0x1f || !(e & PM_FRAME));
+}
 
 /* Private-dirty: a private anonymous copy mapped only here, or swapped out. */
 static int pm_dirty(uint64_t e)
 {
-	return (e & PM_SWAP) || ((e & PM_PRESENT) && !(e & PM_FILE) && (e & PM_EXCL));
+	return ((e & PM_SWAP) && !pm_marker(e)) ||
+	       ((e & PM_PRESENT) && !(e & PM_FILE) && (e & PM_EXCL));
 }
 
 /* A private copy this process shares with another (after fork). */
@@ -211,7 +223,7 @@ static void attach(struct ct_module *m, int reattach)
 void ct_protect_attach(struct ct_module *m)
 {
 	m->attached = 1;
-	attach(m, 0);
+	ct.backend->arm(m);
 }
 
 /* Attaches every live module not attached yet, except the one whose file
@@ -239,10 +251,40 @@ void ct_protect_reattach_all(void)
 		if (m->seen)
 			memset((void *)m->seen, CT_SEEN_NO, (m->hi - m->lo) / ct.page_size);
 		m->scanned = 0;
-		attach(m, 1);
 	}
+	ct.backend->fork_child();
 	scan_all(1, 0);
 }
+
+/* ---- the signal backend: mprotect + SIGSEGV (fault.c) ---------------- */
+
+static int signal_start(void)
+{
+	if (ct_fault_install())
+		return -1;
+	ct.hooked = 1;
+	return 0;
+}
+
+static void signal_arm(struct ct_module *m)
+{
+	attach(m, 0);
+}
+
+static void signal_fork_child(void)
+{
+	for (uint32_t i = 0; i < ct.nmodules; i++)
+		if (atomic_load(&ct.modules[i].live))
+			attach(&ct.modules[i], 1);
+}
+
+const struct ct_backend ct_backend_signal = {
+	.name = "signal",
+	.start = signal_start,
+	.arm = signal_arm,
+	.collect = NULL,        /* the fault handler logs each first write */
+	.fork_child = signal_fork_child,
+};
 
 /* SIGNAL-SAFE: counts n more mappings of m against the budget; 0 (and
  * nothing counted) when that would pass it. */
@@ -397,9 +439,11 @@ static int seen_logged(struct ct_module *m, uintptr_t page)
  * where the child could not have written without the tracer seeing it. */
 static uint32_t unwatched_reason(struct ct_module *m, uintptr_t page, uint8_t seen)
 {
+	struct ct_range *r = range_of(m, page);
+	if (r && r->armed)      /* scan backend: not written here since armed */
+		return seen == CT_SEEN_SHARED ? CT_WHY_SHARED : CT_WHY_NONE;
 	if (m->flags & CT_MODF_UNTRACKED)
 		return m->reason;
-	struct ct_range *r = range_of(m, page);
 	if (!r)
 		return seen == CT_SEEN_SHARED ? CT_WHY_SHARED : CT_WHY_READONLY;
 	if (atomic_load(&m->degraded) || !r->state)
@@ -453,6 +497,8 @@ static void scan_module(int fd, struct ct_module *m, int child, int final)
 	struct scan_ctx c = { m, child, final };
 	if (!m->seen)
 		return;
+	if (ct.backend->collect)
+		ct.backend->collect(fd, m);
 	for (int i = 0; i < m->phnum; i++) {
 		const ElfW(Phdr) *p = &m->phdr[i];
 		if (p->p_type != PT_LOAD || !p->p_memsz)
@@ -475,6 +521,7 @@ static int scanned_object(const struct ct_module *m)
 
 static void scan_all(int child, int final)
 {
+	uint64_t t = ct_now_ns();
 	int fd = pagemap_open();
 	if (fd < 0)
 		return;
@@ -482,6 +529,17 @@ static void scan_all(int child, int final)
 		if (scanned_object(&ct.modules[i]))
 			scan_module(fd, &ct.modules[i], child, final);
 	close(fd);
+	ct_log_scan(t);
+}
+
+/* Scan backend: a page PAGEMAP_SCAN found written, unless logged. */
+void ct_log_written(struct ct_module *m, uintptr_t page)
+{
+	_Atomic uint8_t *sn = seen_at(m, page);
+	if (!sn || atomic_load(sn) == CT_SEEN_LOGGED)
+		return;
+	atomic_store(sn, CT_SEEN_LOGGED);
+	ct_log_page(m, page, CT_PAGE_WRITTEN, 0);
 }
 
 /* A scan point (phase change, dlopen, exit).  Caller holds ct.lock. */

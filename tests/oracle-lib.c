@@ -87,10 +87,13 @@ static int cb(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
+/* swapped, unless it is a userfaultfd write-protect marker on a page never
+ * populated (uffd-wp bit 57, swap type 31; frame bits zero when not root):
+ * no memory */
 static int is_dirty(uint64_t e)
 {
 	if (e & (1ULL << 62))
-		return 1;
+		return !((e & (1ULL << 57)) && ((e & 0x1f) == 0x1f || !(e & ((1ULL << 55) - 1))));
 	return (e & (1ULL << 63)) && !(e & (1ULL << 61)) && (e & (1ULL << 56));
 }
 

@@ -43,6 +43,18 @@ def page_up(x):
     return (x + PAGE - 1) & ~(PAGE - 1)
 
 
+def dirty_entry(e):
+    """Private-dirty as the kernel counts it: present, anonymous (not
+    file/shared, bit 61) and mapped only here (56), or swapped (62) -- but
+    not a userfaultfd write-protect marker on a never-populated page, which
+    reads as a swap entry with the uffd-wp bit (57) of swap type 31 (frame
+    bits zero when not root): that is no memory."""
+    if e & (1 << 62):
+        marker = e & (1 << 57) and ((e & 0x1f) == 0x1f or not e & ((1 << 55) - 1))
+        return not marker
+    return bool(e & (1 << 63) and not e & (1 << 61) and e & (1 << 56))
+
+
 _elf_cache = {}
 
 
@@ -143,7 +155,7 @@ def measure(main_biases=None):
                     buf = os.pread(fd, n * 8, ((lo + bias) // PAGE) * 8)
                     for k in range(len(buf) // 8):
                         e, = struct.unpack_from("<Q", buf, k * 8)
-                        if e & (1 << 62) or (e & (1 << 63) and not e & (1 << 61) and e & (1 << 56)):
+                        if dirty_entry(e):
                             dirty.append(hex(lo + k * PAGE))
                 dirty = sorted(set(dirty), key=lambda h: int(h, 16))
                 main = None

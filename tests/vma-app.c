@@ -37,10 +37,13 @@ static int cb(struct dl_phdr_info *info, size_t size, void *arg)
 	return 1;
 }
 
+/* a userfaultfd write-protect marker (bit 57 with swap type 31, or no
+ * frame bits when not root) reads as swapped but is no memory */
 static int dirty(uint64_t e)
 {
-	return (e & (1ULL << 62)) ||
-	       ((e & (1ULL << 63)) && !(e & (1ULL << 61)) && (e & (1ULL << 56)));
+	if (e & (1ULL << 62))
+		return !((e & (1ULL << 57)) && ((e & 0x1f) == 0x1f || !(e & ((1ULL << 55) - 1))));
+	return (e & (1ULL << 63)) && !(e & (1ULL << 61)) && (e & (1ULL << 56));
 }
 
 static int oracle(const char *out)
