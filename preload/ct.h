@@ -49,6 +49,7 @@ enum {
 	CT_SEEN_NO     = 0,  /* nothing yet */
 	CT_SEEN_LOGGED = 1,  /* recorded: attach, first write or a scan */
 	CT_SEEN_SHARED = 2,  /* a fork child's copy shared with its parent */
+	CT_SEEN_GONE   = 3,  /* unmapped or replaced: no longer the object's */
 };
 
 /* ct_module.noted: notes already logged for this module (memory.c) */
@@ -229,6 +230,7 @@ void ct_phase_begin(int phase);        /* scan, then the phase changes */
 void ct_mark_seen(struct ct_module *m, uintptr_t page); /* SIGNAL-SAFE */
 void ct_log_written(struct ct_module *m, uintptr_t page); /* scan backend */
 void ct_unmark_seen(struct ct_module *m, uintptr_t page); /* SIGNAL-SAFE */
+void ct_scan_before_change(uintptr_t lo, uintptr_t hi, int gone); /* SIGNAL-SAFE */
 int ct_page_unprotect(struct ct_module *m, uintptr_t page); /* SIGNAL-SAFE */
 void ct_module_degrade(struct ct_module *m, uint32_t reason); /* SIGNAL-SAFE */
 void ct_probe_sigblocked(void);

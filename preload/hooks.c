@@ -43,6 +43,10 @@ static void *next(const char *name)
 
 /* ---- loader ---------------------------------------------------------- */
 
+/* After dlopen/dlclose: new objects are attached and, relocated now, looked
+ * at whole.  With a backend that collects (scan), every dlopen and dlclose
+ * is a scan point of all objects; with signals, only the new ones are read
+ * (programs that load and unload plugins for ever pay per plugin). */
 static void rescan(void)
 {
 	if (!ct.initialized || ct.disabled)
@@ -50,7 +54,22 @@ static void rescan(void)
 	int saved = errno;
 	pthread_mutex_lock(&ct.lock); /* SIGNAL-UNSAFE-OK: after dlopen/dlclose, which are not signal-safe either */
 	ct_modules_scan(1);
-	ct_scan_pending();      /* relocated now: RELRO and the rest */
+	if (ct.backend->collect)
+		ct_scan_all(0);
+	else
+		ct_scan_pending();
+	pthread_mutex_unlock(&ct.lock);
+	errno = saved;
+}
+
+/* Before dlclose may unmap objects: what they had written (scan backend). */
+static void scan_before_unload(void)
+{
+	if (!ct.initialized || ct.disabled || !ct.backend->collect)
+		return;
+	int saved = errno;
+	pthread_mutex_lock(&ct.lock); /* SIGNAL-UNSAFE-OK: dlclose is not signal-safe either */
+	ct_scan_all(0);
 	pthread_mutex_unlock(&ct.lock);
 	errno = saved;
 }
@@ -189,6 +208,7 @@ CT_EXPORT int dlclose(void *handle)
 	static int (*real)(void *);
 	if (!real)
 		real = next("dlclose");
+	scan_before_unload();
 	int r = real(handle);
 	rescan();
 	return r;
@@ -657,6 +677,8 @@ CT_EXPORT int pthread_create(pthread_t *t, const pthread_attr_t *attr, void *(*f
 static void before_fork(void)
 {
 	pthread_mutex_lock(&ct.lock); /* SIGNAL-UNSAFE-OK: atfork handler, outside the fault path */
+	if (ct.initialized && !ct.disabled && ct.backend->collect)
+		ct_scan_all(0);         /* the parent's pages up to the fork */
 }
 
 static void after_fork_parent(void)

@@ -223,12 +223,14 @@ static void mark_gone(const struct ct_span *s, uintptr_t a, uintptr_t e, void *a
  * the object's. */
 static void forget(uintptr_t lo, uintptr_t hi, int *new_prot)
 {
+	ct_scan_before_change(lo, hi, 1);       /* for the whole-object scans */
 	if (hi > lo && watching())
 		ct_spans_each(lo, hi, mark_gone, new_prot);
 }
 
 CT_EXPORT int munmap(void *addr, size_t len)
 {
+	ct_scan_before_change((uintptr_t)addr, range_end(addr, len), 0);
 	int r = (int)ct_syscall(SYS_munmap, (long)addr, (long)len, 0, 0, 0, 0);
 	if (r == 0) {
 		int saved = errno;
@@ -242,6 +244,8 @@ CT_EXPORT int munmap(void *addr, size_t len)
  * a multiple of the page size is EINVAL (the kernel says the same). */
 CT_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off)
 {
+	if (flags & MAP_FIXED)
+		ct_scan_before_change((uintptr_t)addr, range_end(addr, len), 0);
 	void *r = (void *)ct_syscall(SYS_mmap, (long)addr, (long)len, (long)prot, (long)flags, (long)fd, (long)off);
 	if (r != MAP_FAILED && (flags & MAP_FIXED)) {
 		int saved = errno;
@@ -286,6 +290,7 @@ CT_EXPORT void *mremap(void *old, size_t oldsz, size_t newsz, int flags, ...)
 		va_end(ap);
 	}
 	uintptr_t lo = (uintptr_t)old, hi = range_end(old, oldsz);
+	ct_scan_before_change(lo, hi, 0);
 	if (hi > lo && !(lo & (ct.page_size - 1)) && watching())
 		ct_spans_each(lo, hi, release, NULL);
 	void *r = (void *)ct_syscall(SYS_mremap, (long)old, (long)oldsz, (long)newsz, (long)flags, (long)want, 0);
@@ -326,6 +331,8 @@ static void after_dontneed(const struct ct_span *s, uintptr_t a, uintptr_t e, vo
 
 CT_EXPORT int madvise(void *addr, size_t len, int advice)
 {
+	if (advice == MADV_DONTNEED || advice == MADV_DONTNEED_LOCKED)
+		ct_scan_before_change((uintptr_t)addr, range_end(addr, len), 0);
 	int r = (int)ct_syscall(SYS_madvise, (long)addr, (long)len, (long)advice, 0, 0, 0);
 	/* with a hole in the range, the mapped parts are done, then ENOMEM */
 	if ((r && errno != ENOMEM) || (advice != MADV_DONTNEED && advice != MADV_DONTNEED_LOCKED) ||

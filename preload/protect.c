@@ -475,7 +475,7 @@ static void scan_page(void *arg, uintptr_t page, uint64_t e)
 		return;
 	}
 	uint8_t was = atomic_load(sn);
-	if (was == CT_SEEN_LOGGED)
+	if (was == CT_SEEN_LOGGED || was == CT_SEEN_GONE)
 		return;
 	/* a first write or a system call under way logs it itself */
 	struct ct_range *r = range_of(m, page);
@@ -532,11 +532,42 @@ static void scan_all(int child, int final)
 	ct_log_scan(t);
 }
 
+/* SIGNAL-SAFE: the application is about to unmap, replace, move or clean
+ * [lo, hi) (memory.c): a backend that collects logs what was written there
+ * first (gone = 0).  Once it is gone (gone = 1), scans leave those pages
+ * alone: another mapping may take their place.  Skipped when the module
+ * table is busy (the trylock is a compare-and-swap; it fails in a thread
+ * that holds it). */
+void ct_scan_before_change(uintptr_t lo, uintptr_t hi, int gone)
+{
+	if (!ct.initialized || ct.disabled || hi <= lo ||
+	    pthread_mutex_trylock(&ct.lock) != 0) /* SIGNAL-UNSAFE-OK: trylock only */
+		return;
+	int fd = -1;
+	for (uint32_t i = 0; i < ct.nmodules; i++) {
+		struct ct_module *m = &ct.modules[i];
+		if (!scanned_object(m) || !m->seen || hi <= m->lo || lo >= m->hi)
+			continue;
+		if (!gone && ct.backend->collect && m->scanned && ct_log_is_mine()) {
+			if (fd < 0)
+				fd = pagemap_open();
+			if (fd >= 0)
+				scan_module(fd, m, 0, 0);
+		}
+		if (gone)
+			for (uintptr_t p = lo > m->lo ? lo : m->lo; p < hi && p < m->hi; p += ct.page_size)
+				atomic_store(seen_at(m, p), CT_SEEN_GONE);
+	}
+	if (fd >= 0)
+		close(fd);
+	pthread_mutex_unlock(&ct.lock); /* SIGNAL-UNSAFE-OK: releases what the trylock took */
+}
+
 /* Scan backend: a page PAGEMAP_SCAN found written, unless logged. */
 void ct_log_written(struct ct_module *m, uintptr_t page)
 {
 	_Atomic uint8_t *sn = seen_at(m, page);
-	if (!sn || atomic_load(sn) == CT_SEEN_LOGGED)
+	if (!sn || atomic_load(sn) == CT_SEEN_LOGGED || atomic_load(sn) == CT_SEEN_GONE)
 		return;
 	atomic_store(sn, CT_SEEN_LOGGED);
 	ct_log_page(m, page, CT_PAGE_WRITTEN, 0);

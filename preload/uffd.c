@@ -123,7 +123,10 @@ static void uffd_collect(int pm, struct ct_module *m)
 			struct pm_scan_arg a = {
 				.size = sizeof a, .start = at, .end = r->end,
 				.vec = (uintptr_t)v, .vec_len = 64,
-				.category_mask = PAGE_IS_WRITTEN, .return_mask = PAGE_IS_WRITTEN,
+				/* pages of a mapping that is not registered (the
+				 * program replaced ours) read as written too */
+				.category_mask = PAGE_IS_WRITTEN | PAGE_IS_WPALLOWED,
+				.return_mask = PAGE_IS_WRITTEN,
 			};
 			long n = ioctl(pm, PAGEMAP_SCAN, &a);
 			if (n < 0)

@@ -276,7 +276,8 @@ static void read_page(struct parser *ps, const uint8_t *rp)
 	struct ct_page p;
 
 	memcpy(&r, rp, sizeof(r));
-	if (r.kind != CT_PAGE_ATTACH && r.kind != CT_PAGE_UNPROTECTED && r.kind != CT_PAGE_UNWATCHED)
+	if (r.kind != CT_PAGE_ATTACH && r.kind != CT_PAGE_UNPROTECTED && r.kind != CT_PAGE_UNWATCHED &&
+	    r.kind != CT_PAGE_WRITTEN)
 		return;                 /* a kind from a newer writer */
 	memset(&p, 0, sizeof(p));
 	p.module = r.module;
@@ -284,7 +285,9 @@ static void read_page(struct parser *ps, const uint8_t *rp)
 	p.addr = r.page;
 	p.t_ns = r.t_ns;
 	p.reason = r.reason;
-	p.when = r.kind == CT_PAGE_ATTACH ? CT_WHEN_ATTACH :
+	/* scan backend: a first write seen by PAGEMAP_SCAN, without writer */
+	p.when = r.kind == CT_PAGE_WRITTEN ? CT_WHEN_RUNTIME :
+		 r.kind == CT_PAGE_ATTACH ? CT_WHEN_ATTACH :
 		 r.kind == CT_PAGE_UNWATCHED ? CT_WHEN_EXIT : CT_WHEN_UNPROTECTED;
 	add_page(ps, &p);
 }
