@@ -20,12 +20,14 @@ here=$(cd "$(dirname "$0")" && pwd -P)
 root=$(cd "$here/../.." && pwd -P)
 out=build/suites/glib
 limit=300
+known=$here/glib-known.txt
 while [ $# -gt 0 ]; do
 	case $1 in
 	-o) out=$2; shift 2 ;;
 	-t) limit=$2; shift 2 ;;
+	-k) known=$2; shift 2 ;;
 	--) shift; break ;;
-	-*) echo "usage: $0 [-o OUTDIR] [-t SECONDS] [TEST...]" >&2; exit 2 ;;
+	-*) echo "usage: $0 [-o OUTDIR] [-t SECONDS] [-k KNOWN_FILE] [TEST...]" >&2; exit 2 ;;
 	*) break ;;
 	esac
 done
@@ -106,4 +108,4 @@ results u | sort -k2 >"$out/u.res"
 results t | sort -k2 >"$out/t.res"
 echo "glib: $# test programs, untraced ${total_u}s, traced ${total_t}s;" \
 	"$(find "$out/logs" -name '*.cwt' | wc -l) logs"
-python3 "$here/results.py" compare "$out/u.res" "$out/t.res" "$here/glib-known.txt"
+python3 "$here/results.py" compare "$out/u.res" "$out/t.res" "$known"
