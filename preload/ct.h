@@ -230,6 +230,7 @@ void ct_phase_begin(int phase);        /* scan, then the phase changes */
 void ct_mark_seen(struct ct_module *m, uintptr_t page); /* SIGNAL-SAFE */
 void ct_log_written(struct ct_module *m, uintptr_t page); /* scan backend */
 void ct_unmark_seen(struct ct_module *m, uintptr_t page); /* SIGNAL-SAFE */
+void ct_seen_reset_all(void);          /* SIGNAL-SAFE */
 void ct_scan_before_change(uintptr_t lo, uintptr_t hi, int gone); /* SIGNAL-SAFE */
 int ct_page_unprotect(struct ct_module *m, uintptr_t page); /* SIGNAL-SAFE */
 void ct_module_degrade(struct ct_module *m, uint32_t reason); /* SIGNAL-SAFE */

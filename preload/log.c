@@ -358,6 +358,7 @@ int ct_log_reopen_child(void)
 	atomic_store(&lg.ok, 0);
 	atomic_store(&lg.full, 0);
 	lg.pid = (pid_t)ct_syscall(SYS_getpid, 0, 0, 0, 0, 0, 0);
+	ct_seen_reset_all();    /* the new log has none of the pages */
 	int rc = start_log();
 	if (rc == 0)
 		for (uint32_t i = 0; i < ct.nmodules; i++)

@@ -243,15 +243,8 @@ void ct_protect_attach_pending(const char *skip)
  * shared with the parent again, so watch it again. */
 void ct_protect_reattach_all(void)
 {
-	for (uint32_t i = 0; i < ct.nmodules; i++) {
-		struct ct_module *m = &ct.modules[i];
-		if (!atomic_load(&m->live))
-			continue;
-		/* the child's log starts empty: everything is unseen again */
-		if (m->seen)
-			memset((void *)m->seen, CT_SEEN_NO, (m->hi - m->lo) / ct.page_size);
-		m->scanned = 0;
-	}
+	for (uint32_t i = 0; i < ct.nmodules; i++)
+		ct.modules[i].scanned = 0;
 	ct.backend->fork_child();
 	scan_all(1, 0);
 }
@@ -403,6 +396,16 @@ static _Atomic uint8_t *seen_at(struct ct_module *m, uintptr_t page)
 {
 	return m->seen && page >= m->lo && page < m->hi ?
 		&m->seen[(page - m->lo) / ct.page_size] : NULL;
+}
+
+/* SIGNAL-SAFE: a new log (a fork child's) has none of the pages yet. */
+void ct_seen_reset_all(void)
+{
+	for (uint32_t i = 0; i < ct.nmodules; i++) {
+		struct ct_module *m = &ct.modules[i];
+		if (atomic_load(&m->live) && m->seen)
+			memset((void *)m->seen, CT_SEEN_NO, (m->hi - m->lo) / ct.page_size);
+	}
 }
 
 /* SIGNAL-SAFE */
