@@ -42,6 +42,7 @@
 /* ct_log_header.backend */
 #define CT_BACKEND_SIGNAL  1u
 #define CT_BACKEND_SCAN    2u
+#define CT_BACKEND_PERF    3u      /* v2: scan + fault samples for writers */
 
 struct ct_log_header {
 	char     magic[8];        /* CT_LOG_MAGIC */
@@ -135,6 +136,8 @@ enum ct_reason {
 				    * and reported, unlike the tracer itself */
 	CT_WHY_UFFD          = 18, /* v2: the scan backend could not be used (for
 				    * the process, or one range): see the text */
+	CT_WHY_PERF          = 19, /* v2: fault samples refused or lost: pages
+				    * without writers (see the text) */
 };
 
 /* A loaded object.  ranges[] are the write-protected (watched) ranges

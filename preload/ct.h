@@ -64,6 +64,7 @@ struct ct_range {
 	_Atomic uint8_t *charged;        /* per page: its unprotect is counted
 					  * in the VMA budget */
 	int armed;                       /* scan backend: write-protected */
+	void *samples;                   /* perf backend: last fault sample per page */
 };
 
 /* One loaded object. */
@@ -111,6 +112,7 @@ struct ct_options {
 	int quiet;
 	int follow;
 	long max_maps;                   /* COWTRACE_MAX_MAPS, -1: not set */
+	int perf_pages;                  /* COWTRACE_PERF_PAGES: ring data pages */
 	int nincl, nexcl;
 	const char *incl[CT_MAX_GLOBS];
 	const char *excl[CT_MAX_GLOBS];
@@ -128,6 +130,7 @@ struct ct_state {
 	const struct ct_backend *backend;
 	int exit_status;                 /* from exit(), -1 if unknown */
 	_Atomic int phase;               /* enum ct_phase_id, now */
+	unsigned scans;                  /* scans begun (under lock) */
 	size_t page_size;
 	struct ct_options opt;
 
@@ -167,7 +170,7 @@ struct ct_backend {
 						  * backend logs as it goes */
 	void (*fork_child)(void);                /* in a new child: watch its copies */
 };
-CT_HIDDEN extern const struct ct_backend ct_backend_signal, ct_backend_uffd;
+CT_HIDDEN extern const struct ct_backend ct_backend_signal, ct_backend_uffd, ct_backend_perf;
 
 /* ---- util.c: small signal-safe helpers ------------------------------- */
 uint64_t ct_now_ns(void);                          /* SIGNAL-SAFE */
@@ -245,6 +248,11 @@ int ct_is_sigblocked(uintptr_t page);  /* SIGNAL-SAFE */
 
 /* ---- memory.c: the application's mprotect/munmap/mremap/madvise ------ */
 int ct_sys_mprotect(void *addr, size_t len, int prot); /* SIGNAL-SAFE */
+
+/* ---- perf.c: fault samples name the writers (COWTRACE_MODE=perf) ------ */
+void ct_perf_thread_start(void);
+int ct_perf_log_writer(struct ct_module *m, uintptr_t page); /* SIGNAL-SAFE */
+void ct_perf_kernel_write(uintptr_t lo, uintptr_t hi, int sysno, uintptr_t ip); /* SIGNAL-SAFE */
 
 /* ---- probecache.c: the probe's answer kept for the next process ------- */
 int ct_probe_cache_load(void);         /* 1: ct.sigblocked filled, no probe */

@@ -110,6 +110,7 @@ int ct_claim_for_kernel(void *addr, size_t len, int sysno, uintptr_t ip)
 		return 0;
 	int saved = errno;
 	uintptr_t lo = (uintptr_t)addr, hi = lo + len < lo ? UINTPTR_MAX : lo + len;
+	ct_perf_kernel_write(lo, hi, sysno, ip);
 	struct claim_ctx c = { lo, ip, (int)(CT_VIA_SYSCALL | (unsigned)sysno), 0 };
 	ct_pages_each(lo, hi, claim_page, &c);
 	errno = saved;

@@ -639,6 +639,7 @@ static void *thread_trampoline(void *p)
 	struct thread_start ts = *(struct thread_start *)p;
 	free(p);        /* SIGNAL-UNSAFE-OK: the new thread's start, no handler */
 	ct_unwind_thread_start();
+	ct_perf_thread_start();
 	return ts.fn(ts.arg);
 }
 

@@ -35,12 +35,12 @@ static int proc_mounted(void)
 	return 0;
 }
 
-/* COWTRACE_MODE=scan falls back to the signal backend when userfaultfd or
- * PAGEMAP_SCAN cannot be had (the backend said why). */
+/* COWTRACE_MODE=scan or perf falls back to the signal backend when
+ * userfaultfd or PAGEMAP_SCAN cannot be had (the backend said why). */
 static int start_backend(void)
 {
-	if (ct.opt.mode == CT_BACKEND_SCAN) {
-		ct.backend = &ct_backend_uffd;
+	if (ct.opt.mode == CT_BACKEND_SCAN || ct.opt.mode == CT_BACKEND_PERF) {
+		ct.backend = ct.opt.mode == CT_BACKEND_PERF ? &ct_backend_perf : &ct_backend_uffd;
 		if (ct.backend->start() == 0)
 			return 0;
 		ct.opt.mode = CT_BACKEND_SIGNAL;

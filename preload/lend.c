@@ -77,6 +77,9 @@ static void settle_page(struct ct_module *m, uintptr_t page, _Atomic uint8_t *st
  * written by the call (0 when it failed). */
 void ct_settle(struct ct_lend *l, size_t written, int sysno, uintptr_t ip)
 {
+	if (written && l->hi > l->lo)   /* perf backend: the call is the writer */
+		ct_perf_kernel_write(l->lo, written < l->hi - l->lo ? l->lo + written : l->hi,
+				     sysno, ip);
 	if (!l->lent)
 		return;
 	int saved = errno;

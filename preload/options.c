@@ -94,7 +94,7 @@ static int absolute_dir(char *out, size_t size, const char *v)
 static const char *const known[] = {
 	"COWTRACE_DIR", "COWTRACE_BACKTRACE", "COWTRACE_MODE", "COWTRACE_INCLUDE",
 	"COWTRACE_EXCLUDE", "COWTRACE_QUIET", "COWTRACE_FOLLOW", "COWTRACE_UNWIND",
-	"COWTRACE_MAX_MAPS",
+	"COWTRACE_MAX_MAPS", "COWTRACE_PERF_PAGES",
 };
 
 static void bad(const char *name, const char *val, const char *expect)
@@ -113,6 +113,7 @@ int ct_options_parse(struct ct_options *o, char **envp)
 	o->mode = CT_BACKEND_SIGNAL;
 	o->follow = 1;
 	o->max_maps = -1;
+	o->perf_pages = 64;
 	if (absolute_dir(o->dir, sizeof o->dir - 64, "."))
 		o->dir[0] = '.';
 
@@ -145,8 +146,10 @@ int ct_options_parse(struct ct_options *o, char **envp)
 			o->mode = CT_BACKEND_SIGNAL;
 		else if (!strcmp(v, "scan"))
 			o->mode = CT_BACKEND_SCAN;
+		else if (!strcmp(v, "perf"))
+			o->mode = CT_BACKEND_PERF;
 		else {
-			bad("COWTRACE_MODE", v, "signal or scan");
+			bad("COWTRACE_MODE", v, "signal, scan or perf");
 			return -1;
 		}
 	}
@@ -168,6 +171,14 @@ int ct_options_parse(struct ct_options *o, char **envp)
 			return -1;
 		}
 		o->max_maps = n;
+	}
+	if ((v = env_value(envp, "COWTRACE_PERF_PAGES"))) {
+		int n;
+		if (parse_int(v, 1, 65536, &n) || (n & (n - 1))) {
+			bad("COWTRACE_PERF_PAGES", v, "a power of two from 1 to 65536 (pages per thread's ring)");
+			return -1;
+		}
+		o->perf_pages = n;
 	}
 	if ((v = env_value(envp, "COWTRACE_INCLUDE")) && parse_globs(v, o->incl, &o->nincl)) {
 		bad("COWTRACE_INCLUDE", v, "at most 16 colon-separated globs");

@@ -490,7 +490,7 @@ static void scan_page(void *arg, uintptr_t page, uint64_t e)
 	atomic_store(sn, CT_SEEN_LOGGED);
 	if (!m->scanned)   /* the first look since its relocation */
 		ct_log_page(m, page, CT_PAGE_ATTACH, 0);
-	else
+	else if (!ct_perf_log_writer(m, page))  /* perf: a sample names the writer */
 		ct_log_page(m, page, CT_PAGE_UNWATCHED, unwatched_reason(m, page, was));
 }
 
@@ -525,6 +525,7 @@ static int scanned_object(const struct ct_module *m)
 static void scan_all(int child, int final)
 {
 	uint64_t t = ct_now_ns();
+	ct.scans++;
 	int fd = pagemap_open();
 	if (fd < 0)
 		return;
@@ -552,8 +553,8 @@ void ct_scan_before_change(uintptr_t lo, uintptr_t hi, int gone)
 		if (!scanned_object(m) || !m->seen || hi <= m->lo || lo >= m->hi)
 			continue;
 		if (!gone && ct.backend->collect && m->scanned && ct_log_is_mine()) {
-			if (fd < 0)
-				fd = pagemap_open();
+			if (fd < 0 && (fd = pagemap_open()) >= 0)
+				ct.scans++;
 			if (fd >= 0)
 				scan_module(fd, m, 0, 0);
 		}
@@ -573,7 +574,8 @@ void ct_log_written(struct ct_module *m, uintptr_t page)
 	if (!sn || atomic_load(sn) == CT_SEEN_LOGGED || atomic_load(sn) == CT_SEEN_GONE)
 		return;
 	atomic_store(sn, CT_SEEN_LOGGED);
-	ct_log_page(m, page, CT_PAGE_WRITTEN, 0);
+	if (!ct_perf_log_writer(m, page))      /* perf backend: with its writer */
+		ct_log_page(m, page, CT_PAGE_WRITTEN, 0);
 }
 
 /* A scan point (phase change, dlopen, exit).  Caller holds ct.lock. */
@@ -592,8 +594,11 @@ void ct_scan_pending(void)
 		struct ct_module *m = &ct.modules[i];
 		if (m->scanned || !scanned_object(m))
 			continue;
-		if (fd < 0 && (fd = pagemap_open()) < 0)
-			return;
+		if (fd < 0) {
+			if ((fd = pagemap_open()) < 0)
+				return;
+			ct.scans++;
+		}
 		scan_module(fd, m, 0, 0);
 	}
 	if (fd >= 0)

@@ -33,6 +33,20 @@ static int move_high(int fd)
 	return high;
 }
 
+/* Is fd still our userfaultfd (the program may have closed it and reused
+ * the number)? */
+static int still_ours(int fd)
+{
+	char path[32] = "/proc/self/fd/", link[64];
+	char *p = ct_utoa(path + 14, (unsigned long)fd);
+	*p = 0;
+	ssize_t n = ct_sys_readlink(path, link, sizeof link - 1);
+	if (n <= 0)
+		return 0;
+	link[n] = 0;
+	return strcmp(link, "anon_inode:[userfaultfd]") == 0;
+}
+
 /* Opens and sets up this process's userfaultfd.  Plain userfaultfd needs
  * CAP_SYS_PTRACE when vm.unprivileged_userfaultfd is 0 (Debian's default);
  * a user-mode-only one does not, and asynchronous write-protect never
@@ -148,7 +162,8 @@ static void uffd_fork_child(void)
 {
 	if (uffd < 0)
 		return;
-	close(uffd);
+	if (still_ours(uffd))   /* never a number the program has reused */
+		close(uffd);
 	const char *why = NULL;
 	uffd = open_uffd(&why);
 	if (uffd < 0) {

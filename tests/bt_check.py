@@ -82,4 +82,5 @@ def main():
     sys.exit(1 if bad or bad_setup else 0)
 
 
-main()
+if __name__ == "__main__":
+    main()

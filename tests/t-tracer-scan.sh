@@ -13,13 +13,13 @@
 #    takes over, the pages still equal the oracle;
 #  - every page has a phase.
 . tests/lib.sh
-tracer_setup oracle-cow oracle-fork nouffd-run
+tracer_setup oracle-cow oracle-fork deny-run
 need_report
 need_python3
 command -v strace >/dev/null || skip "no strace (scripts/install-deps.sh test installs it)"
 command -v gdb >/dev/null || skip "no gdb (scripts/install-deps.sh test installs it)"
 FORK=$B/tests/oracle-fork
-NOUFFD=$B/tests/nouffd-run
+DENY=$B/tests/deny-run
 
 backend_is() {   # backend_is JSON NAME: every process ran that backend
 	python3 - "$1" "$2" <<'EOF'
@@ -126,7 +126,7 @@ done
 # userfaultfd refused: one line, the signal backend takes over
 d=$T/nouffd
 mkdir -p "$d"
-timeout 30 "$NOUFFD" env COWTRACE_MODE=scan COWTRACE_DIR=$d LD_PRELOAD=$LIB "$PROG" 2 "$d.orc" exit \
+timeout 30 "$DENY" userfaultfd env COWTRACE_MODE=scan COWTRACE_DIR=$d LD_PRELOAD=$LIB "$PROG" 2 "$d.orc" exit \
 	>"$d.out" 2>"$d.err"
 CHECK "no userfaultfd: stdout = untraced" cmp -s "$T/u2.out" "$d.out"
 CHECK "no userfaultfd: exactly one cowtrace: line" [ "$(grep -c '^cowtrace:' "$d.err")" = 1 ]

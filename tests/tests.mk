@@ -80,14 +80,14 @@ LIFE_PROGS = $(ORACLE_TD)/life $(ORACLE_TD)/fds $(ORACLE_TD)/crash2 $(ORACLE_TD)
 $(LIFE_PROGS): $(ORACLE_TD)/%: tests/%.c $(ORACLE_TD)/liboracle.so | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -Iinclude -o $@ $< -L$(ORACLE_TD) -loracle -lpthread -Wl,-rpath,'$$ORIGIN'
 
-$(ORACLE_TD)/waitstatus $(ORACLE_TD)/seccomp-run $(ORACLE_TD)/nouffd-run: $(ORACLE_TD)/%: tests/%.c | $(BUILD)/tests
+$(ORACLE_TD)/waitstatus $(ORACLE_TD)/seccomp-run $(ORACLE_TD)/deny-run: $(ORACLE_TD)/%: tests/%.c | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -o $@ $<
 
 # static: no tracer can attach; the test skips when libc.a is missing
 $(ORACLE_TD)/static-hello: tests/static-hello.c | $(BUILD)/tests
 	-$(CC) $(ALL_CFLAGS) -static -o $@ $<
 
-test-progs: $(LIFE_PROGS) $(ORACLE_TD)/waitstatus $(ORACLE_TD)/seccomp-run $(ORACLE_TD)/nouffd-run $(ORACLE_TD)/static-hello
+test-progs: $(LIFE_PROGS) $(ORACLE_TD)/waitstatus $(ORACLE_TD)/seccomp-run $(ORACLE_TD)/deny-run $(ORACLE_TD)/static-hello
 
 # ---- h-perf: bt-oracle, a program that knows its own backtraces ----------
 # (frame pointers, -O0; t-tracer-backtrace.sh compares the logged frames)

@@ -1,13 +1,14 @@
-/* nouffd-run.c - runs a command under a seccomp filter that makes
- * userfaultfd() fail with EPERM (as a container's profile may), so that the
- * scan backend's fallback can be tested.
- *   nouffd-run COMMAND [ARG...] */
+/* deny-run.c - runs a command under a seccomp filter that makes one system
+ * call fail with EPERM (as a container's profile may), so that the scan
+ * and perf backends' fallbacks can be tested.
+ *   deny-run userfaultfd|perf_event_open COMMAND [ARG...] */
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <string.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -19,20 +20,21 @@ int main(int argc, char **argv)
 		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_X86_64, 1, 0),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 		BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_userfaultfd, 0, 1),
+		BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1),   /* nr, set below */
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog prog = { sizeof f / sizeof f[0], f };
-	if (argc < 2) {
-		fprintf(stderr, "usage: nouffd-run COMMAND [ARG...]\n");
+	if (argc < 3 || (strcmp(argv[1], "userfaultfd") && strcmp(argv[1], "perf_event_open"))) {
+		fprintf(stderr, "usage: deny-run userfaultfd|perf_event_open COMMAND [ARG...]\n");
 		return 2;
 	}
+	f[4].k = strcmp(argv[1], "userfaultfd") ? SYS_perf_event_open : SYS_userfaultfd;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog)) {
-		perror("nouffd-run: seccomp");
+		perror("deny-run: seccomp");
 		return 2;
 	}
-	execvp(argv[1], argv + 1);
-	perror("nouffd-run: exec");
+	execvp(argv[2], argv + 2);
+	perror("deny-run: exec");
 	return 127;
 }
