@@ -113,7 +113,7 @@ int ct_options_parse(struct ct_options *o, char **envp)
 	o->mode = CT_BACKEND_SIGNAL;
 	o->follow = 1;
 	o->max_maps = -1;
-	o->perf_pages = 64;
+	o->perf_pages = 256;
 	if (absolute_dir(o->dir, sizeof o->dir - 64, "."))
 		o->dir[0] = '.';
 
