@@ -217,6 +217,7 @@ void ct_log_unload(const struct ct_module *m);
 /* ---- modules.c: discovery of loaded objects --------------------------- */
 void ct_modules_scan(int attach);      /* find new objects, drop gone ones */
 void ct_modules_publish(void);
+struct ct_module *const *ct_modules_live(int *n); /* caller holds ct.lock */
 void ct_modules_unload_at(uintptr_t bias, const void *phdr); /* audit: before unmap */
 struct ct_module *ct_module_find(uintptr_t addr, _Atomic uint8_t **state); /* SIGNAL-SAFE */
 typedef void ct_span_fn(const struct ct_span *s, uintptr_t first, uintptr_t end, void *arg);

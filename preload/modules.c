@@ -215,6 +215,13 @@ static void unload(int i)
 	ct_unwind_forget();   /* its unwind rules must not outlive it */
 }
 
+/* The modules loaded now (caller holds ct.lock; the list changes under it). */
+struct ct_module *const *ct_modules_live(int *n)
+{
+	*n = nlive;
+	return live;
+}
+
 /* Called by the audit module before an object is unmapped.  Caller holds
  * ct.lock. */
 void ct_modules_unload_at(uintptr_t bias, const void *phdr)

@@ -526,12 +526,13 @@ static void scan_all(int child, int final)
 {
 	uint64_t t = ct_now_ns();
 	ct.scans++;
-	int fd = pagemap_open();
+	int fd = pagemap_open(), n;
 	if (fd < 0)
 		return;
-	for (uint32_t i = 0; i < ct.nmodules; i++)
-		if (scanned_object(&ct.modules[i]))
-			scan_module(fd, &ct.modules[i], child, final);
+	struct ct_module *const *live = ct_modules_live(&n);
+	for (int i = 0; i < n; i++)
+		if (scanned_object(live[i]))
+			scan_module(fd, live[i], child, final);
 	close(fd);
 	ct_log_scan(t);
 }
@@ -547,9 +548,10 @@ void ct_scan_before_change(uintptr_t lo, uintptr_t hi, int gone)
 	if (!ct.initialized || ct.disabled || hi <= lo ||
 	    pthread_mutex_trylock(&ct.lock) != 0) /* SIGNAL-UNSAFE-OK: trylock only */
 		return;
-	int fd = -1;
-	for (uint32_t i = 0; i < ct.nmodules; i++) {
-		struct ct_module *m = &ct.modules[i];
+	int fd = -1, n;
+	struct ct_module *const *live = ct_modules_live(&n);
+	for (int i = 0; i < n; i++) {
+		struct ct_module *m = live[i];
 		if (!scanned_object(m) || !m->seen || hi <= m->lo || lo >= m->hi)
 			continue;
 		if (!gone && ct.backend->collect && m->scanned && ct_log_is_mine()) {
@@ -589,9 +591,10 @@ void ct_scan_all(int final)
  * ct.lock. */
 void ct_scan_pending(void)
 {
-	int fd = -1;
-	for (uint32_t i = 0; i < ct.nmodules; i++) {
-		struct ct_module *m = &ct.modules[i];
+	int fd = -1, n;
+	struct ct_module *const *live = ct_modules_live(&n);
+	for (int i = 0; i < n; i++) {
+		struct ct_module *m = live[i];
 		if (m->scanned || !scanned_object(m))
 			continue;
 		if (fd < 0) {
