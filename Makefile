@@ -64,7 +64,11 @@ install: all
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps demo test install clean examples test-progs stress fuzz bench
+.PHONY: all deps demo test install clean examples test-progs stress fuzz bench advise-demo
+
+# ---- cowtrace advise, predicted and then verified by relinking (needs lld)
+advise-demo: all
+	@./scripts/advise-demo.sh
 
 # ---- stress: the thread and signal tests 100 times each (not part of make test)
 # RUNS=N for another count; prints N/N passed per case

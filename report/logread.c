@@ -285,6 +285,7 @@ static void read_page(struct parser *ps, const uint8_t *rp)
 	p.addr = r.page;
 	p.t_ns = r.t_ns;
 	p.reason = r.reason;
+	p.phase = r.phase;
 	/* scan backend: a first write seen by PAGEMAP_SCAN, without writer */
 	p.when = r.kind == CT_PAGE_WRITTEN ? CT_WHEN_RUNTIME :
 		 r.kind == CT_PAGE_ATTACH ? CT_WHEN_ATTACH :
@@ -311,6 +312,7 @@ static void read_fault(struct parser *ps, const uint8_t *rp, uint32_t size, size
 	p.t_ns = r.t_ns;
 	p.tid = r.tid;
 	p.via = r.via;
+	p.phase = r.phase;
 	p.when = CT_WHEN_RUNTIME;
 	p.nframes = r.nframes;
 	if (r.nframes) {

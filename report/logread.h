@@ -53,6 +53,7 @@ struct ct_page {
 	uint16_t nframes;
 	uint16_t reason;           /* enum ct_reason: unprotected and exit pages */
 	uint8_t when;              /* enum ct_when */
+	uint8_t phase;             /* enum ct_phase_id (0: a version 1 log) */
 };
 
 struct ct_note {

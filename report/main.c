@@ -8,6 +8,7 @@
 
 #include "aggregate.h"
 #include "diff.h"
+#include "advise.h"
 #include "inputs.h"
 #include "lines.h"
 #include "logread.h"
@@ -80,6 +81,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "diff") == 0)
 		return ct_diff_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "advise") == 0)
+		return ct_advise_main(argc - 1, argv + 1);
 	memset(&rep, 0, sizeof(rep));
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {

@@ -58,8 +58,13 @@ struct ct_elf {
 	size_t nsects, capsects;
 	struct symtab data, funcs;
 	int have_symtab;          /* a full .symtab was read */
+	enum ct_symsrc symsrc;    /* where the symbols came from */
+	char *debug_path;         /* the separate debug file read, or NULL */
 	uint64_t *relocs;
 	size_t nrelocs, caprelocs;
+	uint64_t *relative;       /* the relative ones among them (RELATIVE,
+				   * IRELATIVE, RELR): no symbol lookup */
+	size_t nrelative, caprelative;
 	struct symtab copies;     /* R_*_COPY destinations */
 	const char **exports;     /* exported data symbols, sorted by name */
 	size_t nexports, capexports;
@@ -234,6 +239,27 @@ static void reloc_add(struct ct_elf *e, uint64_t where)
 	e->relocs[e->nrelocs++] = where;
 }
 
+static void relative_add(struct ct_elf *e, uint64_t where)
+{
+	ct_grow(&e->relative, &e->caprelative, e->nrelative + 1, sizeof(*e->relative));
+	e->relative[e->nrelative++] = where;
+}
+
+/* Is type a relative relocation (base + addend, no symbol) here? */
+static int relative_type(Elf *elf, unsigned type)
+{
+	GElf_Ehdr eh;
+
+	if (!gelf_getehdr(elf, &eh))
+		return 0;
+	switch (eh.e_machine) {
+	case EM_X86_64:  return type == R_X86_64_RELATIVE || type == R_X86_64_IRELATIVE;
+	case EM_386:     return type == R_386_RELATIVE || type == R_386_IRELATIVE;
+	case EM_AARCH64: return type == R_AARCH64_RELATIVE || type == R_AARCH64_IRELATIVE;
+	}
+	return 0;
+}
+
 /* R_*_COPY of this machine; 0 when unknown. */
 static unsigned copy_type(Elf *elf)
 {
@@ -294,6 +320,8 @@ static void read_relocs(struct ct_elf *e, Elf *elf, Elf_Scn *scn, const GElf_Shd
 			if (GELF_R_TYPE(r.r_info) == 0)
 				continue;
 			reloc_add(e, r.r_offset);
+			if (relative_type(elf, GELF_R_TYPE(r.r_info)))
+				relative_add(e, r.r_offset);
 			if (copy && GELF_R_TYPE(r.r_info) == copy)
 				copy_add(e, elf, sh, r.r_offset, GELF_R_SYM(r.r_info));
 		}
@@ -316,12 +344,15 @@ static void read_relocs(struct ct_elf *e, Elf *elf, Elf_Scn *scn, const GElf_Shd
 			}
 			if (!(ent & 1)) {
 				reloc_add(e, ent);
+				relative_add(e, ent);
 				where = ent + w;
 				continue;
 			}
 			for (bit = 0, ent >>= 1; ent; bit++, ent >>= 1)
-				if (ent & 1)
+				if (ent & 1) {
 					reloc_add(e, where + bit * w);
+					relative_add(e, where + bit * w);
+				}
 			where += (8 * w - 1) * w;
 		}
 	}
@@ -465,8 +496,10 @@ static int read_debug_file(struct ct_elf *e, const uint8_t *bid, size_t len)
 		if (end == d || (size_t)(end - d) > 4096)
 			continue;
 		snprintf(path, sizeof(path), "%.*s/.build-id/%.2s/%s.debug", (int)(end - d), d, hex, hex + 2);
-		if (read_debug_at(e, path, bid, len))
+		if (read_debug_at(e, path, bid, len)) {
+			e->debug_path = ct_xstrdup(path);
 			return 1;
+		}
 	}
 	return 0;
 }
@@ -591,10 +624,13 @@ static void load(struct ct_elf *e, const uint8_t *bid, size_t len)
 	}
 	read_load_range(e, elf);
 	read_sections(e, elf, 0);
-	if (!e->have_symtab && flen > 0)
-		read_debug_file(e, fbid, (size_t)flen);
-	if (!e->have_symtab)
+	e->symsrc = e->have_symtab ? CT_SYMS_SYMTAB : CT_SYMS_DYNSYM;
+	if (!e->have_symtab && flen > 0 && read_debug_file(e, fbid, (size_t)flen))
+		e->symsrc = e->have_symtab ? CT_SYMS_DEBUG : e->symsrc;
+	if (!e->have_symtab) {
 		read_minidebuginfo(e, elf);
+		e->symsrc = e->have_symtab ? CT_SYMS_MINIDEBUG : e->symsrc;
+	}
 	elf_end(elf);
 	close(fd);
 
@@ -607,6 +643,8 @@ static void load(struct ct_elf *e, const uint8_t *bid, size_t len)
 		qsort(e->sects, e->nsects, sizeof(*e->sects), sect_cmp);
 	if (e->nrelocs)
 		qsort(e->relocs, e->nrelocs, sizeof(*e->relocs), u64_cmp);
+	if (e->nrelative)
+		qsort(e->relative, e->nrelative, sizeof(*e->relative), u64_cmp);
 	e->status = CT_ELF_OK;
 }
 
@@ -719,6 +757,16 @@ uint32_t ct_elf_relocs(const struct ct_elf *e, uint64_t lo, uint64_t hi)
 			  lower_bound(e->relocs, e->nrelocs, lo));
 }
 
+void ct_elf_reloc_kinds(const struct ct_elf *e, uint64_t lo, uint64_t hi, uint32_t *relative,
+			uint32_t *symbolic)
+{
+	uint32_t all = ct_elf_relocs(e, lo, hi);
+	*relative = e->status != CT_ELF_OK || hi <= lo ? 0 :
+		(uint32_t)(lower_bound(e->relative, e->nrelative, hi) -
+			   lower_bound(e->relative, e->nrelative, lo));
+	*symbolic = all - *relative;
+}
+
 const struct ct_sym *ct_elf_copy_reloc(const struct ct_elf *e, uint64_t addr)
 {
 	return e->status == CT_ELF_OK ? symtab_find(&e->copies, addr) : NULL;
@@ -777,8 +825,20 @@ void ct_elf_cache_free(void)
 		free(e->exports);
 		free(e->sects);
 		free(e->relocs);
+		free(e->relative);
 		free(e->path);
+		free(e->debug_path);
 		free(e->key);
 		free(e);
 	}
+}
+
+enum ct_symsrc ct_elf_symbols_from(const struct ct_elf *e)
+{
+	return e->status == CT_ELF_OK ? e->symsrc : CT_SYMS_NONE;
+}
+
+const char *ct_elf_debug_path(const struct ct_elf *e)
+{
+	return e->debug_path;
 }

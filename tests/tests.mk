@@ -125,3 +125,13 @@ test-progs: $(BUILD)/tests/exec-list
 $(ORACLE_TD)/oracle-cancel: tests/oracle-cancel.c $(ORACLE_TD)/liboracle.so | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -Wno-unused-result -o $@ $< -L$(ORACLE_TD) -loracle -lpthread -Wl,-rpath,'$$ORIGIN'
 test-progs: $(ORACLE_TD)/oracle-cancel
+
+# ---- cowtrace advise (t-advise.sh): vtables relocated at load, a copy
+# relocation written by the executable (non-PIE: copy relocations)
+$(BUILD)/tests/libadvcxx.so: tests/advise-cxx.cc | $(BUILD)/tests
+	$(CXX) -O1 -g -fPIC -shared -o $@ $<
+$(BUILD)/tests/libadvcopy.so: tests/advise-copy.c | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -DLIB -fPIC -shared -o $@ $<
+$(BUILD)/tests/advise-app: tests/advise-copy.c $(BUILD)/tests/libadvcxx.so $(BUILD)/tests/libadvcopy.so | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -fno-pic -no-pie -o $@ $< -L$(BUILD)/tests -ladvcopy -ladvcxx -Wl,-rpath,'$$ORIGIN'
+test-progs: $(BUILD)/tests/advise-app
