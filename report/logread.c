@@ -370,6 +370,18 @@ static void read_exit(struct parser *ps, const uint8_t *rp)
 	memcpy(&r, rp, sizeof(r));
 	ps->log->has_exit = 1;
 	ps->log->exit_status = r.status;
+	ps->log->exit_ns = r.t_ns;
+}
+
+static void read_stage(struct parser *ps, const uint8_t *rp)
+{
+	struct ct_log *log = ps->log;
+	struct ct_rec_stage r;
+
+	memcpy(&r, rp, sizeof(r));
+	ct_grow(&log->stages, &log->capstages, log->nstages + 1, sizeof(*log->stages));
+	log->stages[log->nstages].t_ns = r.t_ns;
+	log->stages[log->nstages++].phase = r.phase;
 }
 
 /* Smallest size a record of a known type may have; 0 for unknown types. */
@@ -384,6 +396,7 @@ static size_t min_size(uint16_t type)
 	case CT_REC_NOTE:    return sizeof(struct ct_rec_note);
 	case CT_REC_PHASE:   return sizeof(struct ct_rec_phase);
 	case CT_REC_EXIT:    return sizeof(struct ct_rec_exit);
+	case CT_REC_STAGE:   return sizeof(struct ct_rec_stage);
 	}
 	return 0;
 }
@@ -408,6 +421,7 @@ static void read_record(struct parser *ps, uint16_t type, const uint8_t *rp,
 	case CT_REC_NOTE:    read_note(ps, rp, size, off); break;
 	case CT_REC_PHASE:   read_phase(ps, rp, size, off); break;
 	case CT_REC_EXIT:    read_exit(ps, rp); break;
+	case CT_REC_STAGE:   read_stage(ps, rp); break;
 	default:             break;
 	}
 }
@@ -632,6 +646,7 @@ void ct_log_free(struct ct_log *log)
 	for (i = 0; i < log->nphases; i++)
 		free(log->phases[i].name);
 	free(log->phases);
+	free(log->stages);
 	for (i = 0; i < log->argc; i++)
 		free(log->argv[i]);
 	free(log->argv);

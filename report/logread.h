@@ -72,6 +72,12 @@ struct ct_phase {
 	char *name;                /* NUL-terminated copy (may hold any bytes) */
 };
 
+/* An automatic phase begins (v2 STAGE record). */
+struct ct_stage {
+	uint64_t t_ns;
+	uint32_t phase;            /* enum ct_phase_id */
+};
+
 struct ct_log {
 	char *name;                /* file name, for messages */
 	uint32_t version;
@@ -87,6 +93,7 @@ struct ct_log {
 	char comm[17];
 	int has_exit;
 	int32_t exit_status;
+	uint64_t exit_ns;          /* the EXIT record's time, 0 without one */
 	int complete;              /* CT_LOGF_COMPLETE or an EXIT record */
 	int truncated;
 
@@ -98,6 +105,8 @@ struct ct_log {
 	size_t nnotes, capnotes;
 	struct ct_phase *phases;   /* sorted by t_ns (stable) after parsing */
 	size_t nphases, capphases;
+	struct ct_stage *stages;   /* in record order (times only grow) */
+	size_t nstages, capstages;
 
 	size_t nrecords;           /* complete records read */
 	size_t nuncommitted;       /* type == 0 records skipped */
