@@ -135,3 +135,14 @@ $(BUILD)/tests/libadvcopy.so: tests/advise-copy.c | $(BUILD)/tests
 $(BUILD)/tests/advise-app: tests/advise-copy.c $(BUILD)/tests/libadvcxx.so $(BUILD)/tests/libadvcopy.so | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -fno-pic -no-pie -o $@ $< -L$(BUILD)/tests -ladvcopy -ladvcxx -Wl,-rpath,'$$ORIGIN'
 test-progs: $(BUILD)/tests/advise-app
+
+# ---- the whole object as the kernel counts it (t-tracer-whole.sh): a C++
+# library with 3,000 vtables (relocated at load), libstdc++, liboracle and
+# a dlopen'd plugin
+$(BUILD)/tests/vtables.cc: tests/gen-vtables.py | $(BUILD)/tests
+	python3 tests/gen-vtables.py 3000 $@
+$(BUILD)/tests/libvtables.so: $(BUILD)/tests/vtables.cc
+	$(CXX) -O0 -fPIC -shared -o $@ $<
+$(BUILD)/tests/whole-app: tests/whole-app.c $(BUILD)/tests/libvtables.so $(ORACLE_TD)/liboracle.so $(ORACLE_TD)/oracle-plugin.so
+	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(BUILD)/tests -lvtables -loracle -ldl -Wl,-rpath,'$$ORIGIN'
+test-progs: $(BUILD)/tests/whole-app
