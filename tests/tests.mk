@@ -146,3 +146,8 @@ $(BUILD)/tests/libvtables.so: $(BUILD)/tests/vtables.cc
 $(BUILD)/tests/whole-app: tests/whole-app.c $(BUILD)/tests/libvtables.so $(ORACLE_TD)/liboracle.so $(ORACLE_TD)/oracle-plugin.so
 	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(BUILD)/tests -lvtables -loracle -ldl -Wl,-rpath,'$$ORIGIN'
 test-progs: $(BUILD)/tests/whole-app
+
+# ---- automatic phases (t-tracer-phases.sh)
+$(ORACLE_TD)/phases-app: tests/phases-app.c $(ORACLE_TD)/liboracle.so | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(ORACLE_TD) -loracle -Wl,-rpath,'$$ORIGIN'
+test-progs: $(ORACLE_TD)/phases-app
