@@ -32,7 +32,7 @@ $(BUILD)/report/%.o: report/%.c report/*.h include/*.h | $(BUILD)/report
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(REPORT): $(REPORT_OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -ldw -lelf -llzma -lz -lm
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -ldw -lelf -ldebuginfod -llzma -lz -lm
 
 $(BUILD)/preload $(BUILD)/report $(BUILD)/tests:
 	mkdir -p $@

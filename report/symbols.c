@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <uthash.h>
 
+#include "debuginfod.h"
 #include "symbols.h"
 #include "util.h"
 
@@ -482,7 +483,7 @@ static int read_debug_at(struct ct_elf *e, const char *path, const uint8_t *bid,
 }
 
 /* Stripped file: look for its symbols under DIR/.build-id for each DIR of
- * ct_debug_dirs. */
+ * ct_debug_dirs, then on the debuginfod servers of DEBUGINFOD_URLS. */
 static int read_debug_file(struct ct_elf *e, const uint8_t *bid, size_t len)
 {
 	char hex[2 * 255 + 1], path[4096 + 600];
@@ -500,6 +501,14 @@ static int read_debug_file(struct ct_elf *e, const uint8_t *bid, size_t len)
 			e->debug_path = ct_xstrdup(path);
 			return 1;
 		}
+	}
+	char *fetched;
+	if (ct_debuginfod_find(bid, len, &fetched)) {   /* DEBUGINFOD_URLS */
+		if (read_debug_at(e, fetched, bid, len)) {
+			e->debug_path = fetched;
+			return 1;
+		}
+		free(fetched);
 	}
 	return 0;
 }
@@ -805,6 +814,7 @@ void ct_elf_cache_free(void)
 {
 	struct ct_elf *e, *tmp;
 
+	ct_debuginfod_end();
 	HASH_ITER(hh, cache, e, tmp) {
 		HASH_DEL(cache, e);
 		while (e->arena) {

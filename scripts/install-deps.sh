@@ -2,7 +2,7 @@
 # Install cowtrace's build and test dependencies on Debian 12 (only what is missing).
 set -eu
 
-pkgs="build-essential pkg-config libunwind-dev uthash-dev libelf-dev libdw-dev liblzma-dev zlib1g-dev python3 git libunwind-14 protobuf-compiler golang-github-google-pprof-dev golang-go perl sqlite3 make gcc libpython3.11-testsuite libglib2.0-tests"
+pkgs="build-essential pkg-config libunwind-dev uthash-dev libelf-dev libdw-dev libdebuginfod-dev liblzma-dev zlib1g-dev python3 git libunwind-14 protobuf-compiler golang-github-google-pprof-dev golang-go perl sqlite3 make gcc libpython3.11-testsuite libglib2.0-tests g++ lld strace gdb debuginfod libc6-dbg postgresql man-db util-linux"
 
 missing=""
 for p in $pkgs; do

@@ -151,3 +151,14 @@ test-progs: $(BUILD)/tests/whole-app
 $(ORACLE_TD)/phases-app: tests/phases-app.c $(ORACLE_TD)/liboracle.so | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(ORACLE_TD) -loracle -Wl,-rpath,'$$ORIGIN'
 test-progs: $(ORACLE_TD)/phases-app
+
+# ---- debug files from a debuginfod server (t-report-debuginfod.sh): a
+# stripped library whose debug file only the server has
+$(BUILD)/tests/dbgsrv/libdbg.debug: tests/dbg-lib.c | $(BUILD)/tests
+	mkdir -p $(BUILD)/tests/dbgsrv $(BUILD)/tests/dbglib
+	$(CC) $(ALL_CFLAGS) -g -fPIC -shared -Wl,--build-id -o $(BUILD)/tests/dbglib/libdbg.so $<
+	objcopy --only-keep-debug $(BUILD)/tests/dbglib/libdbg.so $@
+	strip --strip-all $(BUILD)/tests/dbglib/libdbg.so
+$(BUILD)/tests/dbg-app: tests/dbg-app.c $(BUILD)/tests/dbgsrv/libdbg.debug
+	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(BUILD)/tests/dbglib -ldbg -Wl,-rpath,'$$ORIGIN/dbglib'
+test-progs: $(BUILD)/tests/dbg-app
