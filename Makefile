@@ -84,10 +84,16 @@ $(BUILD)/bench/libbench.so: bench/libbench.c | $(BUILD)/bench
 $(BUILD)/bench/firstwrite: bench/firstwrite.c $(BUILD)/bench/libbench.so | $(BUILD)/bench
 	$(CC) $(ALL_CFLAGS) -O2 -o $@ $< -L$(BUILD)/bench -lbench -Wl,-rpath,'$$ORIGIN'
 
+# the same with a 20,000-page .data (80 MiB on disk), written front to back
+$(BUILD)/bench/libbench20k.so: bench/libbench.c | $(BUILD)/bench
+	$(CC) $(ALL_CFLAGS) -O2 -DPAGES=20000 -fPIC -shared -Wl,-soname,libbench20k.so -o $@ $<
+$(BUILD)/bench/firstwrite20k: bench/firstwrite.c $(BUILD)/bench/libbench20k.so | $(BUILD)/bench
+	$(CC) $(ALL_CFLAGS) -O2 -o $@ $< -L$(BUILD)/bench -lbench20k -Wl,-rpath,'$$ORIGIN'
+
 $(BUILD)/bench/startup: bench/startup.c | $(BUILD)/bench
 	$(CC) $(ALL_CFLAGS) -O2 -o $@ $<
 
-bench: all test-progs $(BUILD)/bench/firstwrite $(BUILD)/bench/startup
+bench: all test-progs $(BUILD)/bench/firstwrite $(BUILD)/bench/firstwrite20k $(BUILD)/bench/startup
 	@./bench/bench.sh
 
 # ---- fuzzing the log parser (not part of make test) ----------------------
