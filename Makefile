@@ -60,6 +60,9 @@ install: all
 	install -m 755 $(LIB) $(AUDIT) $(DESTDIR)$(PREFIX)/lib/cowtrace/
 	install -m 755 $(REPORT) $(DESTDIR)$(PREFIX)/lib/cowtrace/
 	install -m 644 include/cowtrace.h include/cowtrace_log.h $(DESTDIR)$(PREFIX)/include/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/cowtrace
+	install -m 644 docs/man/cowtrace.1 docs/man/cowtrace-report.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 VERSION $(DESTDIR)$(PREFIX)/share/cowtrace/VERSION
 
 clean:
 	rm -rf $(BUILD)
