@@ -46,11 +46,14 @@ include tests/tests.mk
 deps:
 	@./scripts/install-deps.sh
 
+test-deps:
+	@./scripts/install-deps.sh test
+
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@./scripts/demo.sh
 
-test: deps
+test: test-deps
 	@$(MAKE) --no-print-directory all test-progs
 	@./tests/run.sh
 
@@ -67,7 +70,7 @@ install: all
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps demo test install clean examples test-progs stress fuzz bench advise-demo
+.PHONY: all deps test-deps demo test install clean examples test-progs stress fuzz bench advise-demo
 
 # ---- cowtrace advise, predicted and then verified by relinking (needs lld)
 advise-demo: all
@@ -75,7 +78,7 @@ advise-demo: all
 
 # ---- stress: the thread and signal tests 100 times each (not part of make test)
 # RUNS=N for another count; prints N/N passed per case
-stress: deps
+stress: test-deps
 	@$(MAKE) --no-print-directory all test-progs
 	@BUILD=$(BUILD) RUNS=$(or $(RUNS),100) ./tests/stress/stress.sh
 
@@ -115,7 +118,7 @@ fuzz: $(FUZZ_BIN)
 
 # ---- established projects' test suites, traced vs untraced (not part of make test)
 # CPython's regression tests and GLib's installed tests: see docs/test-suites.md
-suites: deps
+suites: test-deps
 	@$(MAKE) --no-print-directory all
 	@./tests/suites/run.sh
 .PHONY: suites
