@@ -72,6 +72,11 @@ clean:
 
 .PHONY: all deps test-deps demo test install clean examples test-progs stress fuzz bench advise-demo
 
+# ---- the README's two commands in a fresh Debian 12 root (slow; as root)
+fresh-check:
+	@./scripts/fresh-check.sh
+.PHONY: fresh-check
+
 # ---- cowtrace advise, predicted and then verified by relinking (needs lld)
 advise-demo: all
 	@./scripts/advise-demo.sh
