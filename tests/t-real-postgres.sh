@@ -41,6 +41,16 @@ else
 	user=$(id -un)
 	as_user() { env HOME="$P" "$@"; }
 fi
+# the tracer where the server's user can read it: a checkout under /root
+# (mode 0700, as on a fresh machine) is not
+if ! as_user test -r "$LIB" -a -r "$AUDIT"; then
+	mkdir -p "$T/ct/build" "$T/ct/scripts"
+	cp "$LIB" "$AUDIT" "$REPORT" "$T/ct/build/"
+	cp "$COWTRACE" "$T/ct/scripts/"
+	chmod -R a+rX "$T/ct"
+	LIB=$T/ct/build/libcowtrace.so AUDIT=$T/ct/build/libcowtrace-audit.so
+	COWTRACE=$T/ct/scripts/cowtrace
+fi
 as_user test -w "$P" -a -r "$LIB" -a -r "$AUDIT" ||
 	skip "$user cannot write $P or read $LIB (TMPDIR or the build directory not reachable)"
 [ ${#P} -lt 80 ] || skip "$P too long for a Unix socket path"
