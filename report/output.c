@@ -681,8 +681,8 @@ void ct_output_table(FILE *f, const struct ct_report *r, const struct ct_outopts
 		tot.writable = 0;
 	table_row(f, &t, "total", &tot);
 	if (t.teardown_known)
-		fputs_unlocked("dirty = what a live process keeps (attach+runtime+unwatched); "
-			       "teardown pages (atexit, destructors) are not in it\n", f);
+		fputs_unlocked("dirty = pages a live process keeps; teardown (atexit, destructors) "
+			       "is left out of it and counted apart\n", f);
 	else
 		fputs_unlocked("dirty = attach+runtime+unwatched; version 1 logs have no phases: "
 			       "teardown pages are in dirty\n", f);
