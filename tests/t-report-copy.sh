@@ -2,6 +2,8 @@
 # t-report-copy.sh - copy relocations: a library variable copied into a PIE
 # executable's .bss is reported as the library's ("libfoo.so:table (copy in
 # executable)"), for run-time writes and for the page ld.so's copy dirtied.
+# Also the relocation split of a page (relative against symbolic) on a tiny
+# library whose relocations readelf lists.
 . tests/lib.sh
 report_setup readelf cc
 [ "$(uname -m)" = x86_64 ] || exit 77
@@ -18,7 +20,16 @@ extern int counter;
 extern int table[];
 int main(void) { counter++; table[2500]++; return 0; }
 C
-(cd "$T" && cc -O1 -fPIC -shared -o libfoo.so foo.c && cc -O1 -fPIC -shared -o libbar.so bar.c &&
+cat >"$T/rel.c" <<'C'
+extern int ext_var;                       /* undefined: a symbolic relocation */
+extern void ext_fn(void);
+static int local[4];
+int *ptrs[3] = { &local[0], &local[1], &local[2] };   /* three relative ones */
+int *eptr = &ext_var;                     /* R_X86_64_64 (or GLOB_DAT) */
+void (*fptr)(void) = ext_fn;
+int get(void) { ext_fn(); return *eptr + ext_var; }   /* JUMP_SLOT, GLOB_DAT */
+C
+(cd "$T" && cc -O1 -fPIC -shared -o librel.so rel.c && cc -O1 -fPIC -shared -o libfoo.so foo.c && cc -O1 -fPIC -shared -o libbar.so bar.c &&
  cc -O1 -fPIE -pie -o main main.c -L. -lfoo -lbar -Wl,-rpath,'$ORIGIN') || exit 1
 readelf -rW "$T/main" | grep -q 'R_X86_64_COPY.*table' || { echo "t-report-copy: the toolchain made no copy relocation"; exit 77; }
 
@@ -28,6 +39,31 @@ sys.path.insert(0, "tests")
 from report_helpers import *
 
 report, gen, tmp, launcher = sys.argv[1:5]
+
+# relocation split: readelf's list of librel.so's dynamic relocations, per page
+rel = os.path.join(tmp, "librel.so")
+want = {}
+for line in readelf("-rW", rel).splitlines():
+    m = re.match(r"^([0-9a-f]{16})\s+[0-9a-f]{16}\s+(R_X86_64_\w+)", line)
+    if m and m.group(2) != "R_X86_64_NONE":
+        page = int(m.group(1), 16) & ~4095
+        r, s = want.get(page, (0, 0))
+        relative = m.group(2) in ("R_X86_64_RELATIVE", "R_X86_64_IRELATIVE")
+        want[page] = (r + relative, s + (not relative))
+check(any(r >= 3 and s >= 1 for r, s in want.values()), "librel.so has a page with both kinds: %r" % want)
+RB = 0x7f0000200000
+rdir = os.path.join(tmp, "relrun")
+os.mkdir(rdir)
+gen_log(gen, os.path.join(rdir, "r.cwt"),
+        ["module id=1 bias=%d path=%s buildid=%s writable=4" % (RB, rel, build_id(rel))] +
+        ["page module=1 kind=1 phase=1 page=%d" % (RB + pg) for pg in sorted(want)])
+rd = json.loads(subprocess.run([report, "--format", "json", rdir], capture_output=True, text=True).stdout)
+got = {int(p["vaddr"], 16): (p["relocations_relative"], p["relocations_symbolic"]) for p in rd["pages"]}
+check(got == want, "relocations split per page %r, readelf says %r" % (got, want))
+check(all(p["relocations"] == p["relocations_relative"] + p["relocations_symbolic"] and
+          p["attach_cause"] == "relocation" for p in rd["pages"]), "relocations = relative + symbolic")
+L = rd["libraries"][0]
+check(L["relocation_pages"] == len(want) == L["attach_pages"], "relocation_pages %r" % L)
 
 
 exe, foo, bar = (os.path.join(tmp, n) for n in ("main", "libfoo.so", "libbar.so"))
