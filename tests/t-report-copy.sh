@@ -65,6 +65,33 @@ check(all(p["relocations"] == p["relocations_relative"] + p["relocations_symboli
 L = rd["libraries"][0]
 check(L["relocation_pages"] == len(want) == L["attach_pages"], "relocation_pages %r" % L)
 
+# v2: every PT_LOAD page may be dirty (code, read-only data, RELRO): each
+# gets the section readelf says covers most of it (writable ones first)
+secs = []
+for line in readelf("-SW", rel).splitlines():
+    m = re.match(r"^\s*\[\s*\d+\]\s+(\S+)\s+(\S+)\s+([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)\s+\S+\s+(\S*)", line)
+    if m and "A" in m.group(5) and int(m.group(4), 16) and not ("T" in m.group(5) and m.group(2) == "NOBITS"):
+        secs.append((m.group(1), int(m.group(3), 16), int(m.group(4), 16), "W" in m.group(5)))
+def expect(page):
+    best = None
+    for name, a, n, w in secs:
+        cover = min(a + n, page + 4096) - max(a, page)
+        if cover > 0 and (best is None or (w, cover) > (best[1], best[2])):
+            best = (name, w, cover)
+    return best and best[0]
+pages = sorted({a & ~4095 for _, a, n, _ in secs} | {(a + n - 1) & ~4095 for _, a, n, _ in secs})
+gen_log(gen, os.path.join(rdir, "r.cwt"),
+        ["header version=2", "module id=1 bias=%d path=%s buildid=%s writable=4" % (RB, rel, build_id(rel))] +
+        ["page module=1 kind=3 reason=15 phase=2 page=%d" % (RB + pg) for pg in pages])
+rd = json.loads(subprocess.run([report, "--format", "json", rdir], capture_output=True, text=True).stdout)
+got = {int(p["vaddr"], 16): p["section"] for p in rd["pages"]}
+want = {pg: expect(pg) for pg in pages}
+print("  sections of librel.so's pages:", sorted((hex(k), v) for k, v in got.items()))
+check(got == want and ".text" in got.values() and ".dynamic" in got.values() or
+      (got == want and ".data.rel.ro" in got.values()), "sections of every PT_LOAD page %r, want %r" % (got, want))
+check(all(p["unwatched_reason"] == "readonly" and p["phase"] == "main" for p in rd["pages"]),
+      "unwatched pages, reason readonly, phase main")
+
 
 exe, foo, bar = (os.path.join(tmp, n) for n in ("main", "libfoo.so", "libbar.so"))
 copies = {}
