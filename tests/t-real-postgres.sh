@@ -1,23 +1,23 @@
 #!/bin/sh
 # t-real-postgres.sh - (h) Debian's PostgreSQL server traced as a real
-# program: initdb once into a temporary directory, then twice from a copy of
-# it: start the postmaster on a Unix socket only (listen_addresses = ''),
-# pgbench -i -s 1, pgbench -C -c 2 -t 50 (a new backend per transaction),
-# pg_ctl stop -m fast.  Once untraced, then with the postmaster started by
-# "cowtrace run -o LOGDIR", so that every backend it forks is traced: in
-# signal mode and in scan mode (COWTRACE_MODE=scan).  As
-# root, everything runs as the postgres system user (nobody without it): the
+# program: initdb once into a temporary directory, then three times from a
+# copy of it: start the postmaster on a Unix socket only (listen_addresses
+# = ''), pgbench -i -s 1, pgbench -C -c 2 -t 50 (a new backend per
+# transaction), pg_ctl stop -m fast.  Untraced, then with the postmaster
+# started by "cowtrace run -o LOGDIR", so that every backend it forks is
+# traced: in signal mode and in scan mode (COWTRACE_MODE=scan).  As root,
+# everything runs as the postgres system user (nobody without it): the
 # server refuses root.
-# Checks (each traced mode): pgbench's deterministic output (transactions
-# processed, failed 0, no errors) and the servers' exit statuses equal untraced; no crash or
-# error in the server logs; every backend (a pid with "connection received"
-# under log_connections) has a complete log, and the logs of the
-# postmaster's other children are few (auxiliary processes); per backend in
-# the JSON report: the pages written inside exit() (a backtrace through
-# libc's exit) are in phase "teardown", and its "main"-phase pages (a
-# forked backend starts in the postmaster's phase, main) are some but at
-# most half of its pages.  Both modes are exact, so the page set that
-# (nearly) every pgbench -C backend has is the same in both.
+# Checks, each traced mode: pgbench's deterministic output (transactions
+# processed, failed 0, no errors) and the exit statuses equal untraced; no
+# crash or error in the server log; every backend (a pid with "connection
+# received" under log_connections) has a complete log, and the logs of the
+# postmaster's other children are few (auxiliary processes).  Signal mode
+# (it has backtraces), per backend in the JSON report: the pages written
+# inside exit() (a backtrace through libc's exit) are in phase "teardown",
+# and its "main"-phase pages (a forked backend starts in the postmaster's
+# phase, main) are some but at most half of its pages.  Both modes are
+# exact, so the page set every pgbench -C backend has is the same in both.
 . tests/lib.sh
 . tests/real_lib.sh
 need_tracer
