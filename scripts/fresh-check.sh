@@ -36,7 +36,7 @@ work=$(mktemp -d /var/tmp/cowtrace-fresh.XXXXXX)
 root=$work/root
 mkdir -p "$work/upper" "$work/work" "$root"
 cleanup() {
-	for m in dev/pts dev sys proc; do
+	for m in dev/shm dev/pts dev sys proc; do
 		umount -l "$root/$m" 2>/dev/null || true
 	done
 	umount -l "$root" 2>/dev/null || true
@@ -48,12 +48,25 @@ mount -t proc proc "$root/proc"
 mount -t sysfs sysfs "$root/sys"
 mount --bind /dev "$root/dev"
 mount --bind /dev/pts "$root/dev/pts"
+mount -t tmpfs -o mode=1777 tmpfs "$root/dev/shm"	# not the host's (POSIX semaphores, shm_open)
 cp /etc/resolv.conf "$root/etc/resolv.conf" 2>/dev/null || true
+# apt: the Debian archive this machine uses (bookworm, -updates, -security),
+# from its sources files that name nothing but Debian's servers
+srcs=""
+for f in /etc/apt/sources.list /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+	[ -f "$f" ] && grep -Eq '^[^#]*(deb|URIs:).*debian' "$f" || continue
+	grep -E '^[^#]*(https?|file|cdrom):' "$f" | grep -Ev '(https?://[^/ ]*debian\.(org|net)|deb\.debian)' | grep -q . && continue
+	srcs="$srcs $f"
+done
+if [ -n "$srcs" ]; then
+	rm -f "$root/etc/apt/sources.list" "$root"/etc/apt/sources.list.d/*
+	for f in $srcs; do cp "$f" "$root$f"; done
+fi
 git clone -q --no-hardlinks "$here" "$root/root/cowtrace"
 echo "fresh-check: $(git -C "$here" log --oneline -1) in a fresh root ($work)"
 log=$work/check.log
 set +e
-chroot "$root" /bin/sh -c 'cd /root/cowtrace && export DEBIAN_FRONTEND=noninteractive &&
+nice -n 10 chroot "$root" /bin/sh -c 'cd /root/cowtrace && export DEBIAN_FRONTEND=noninteractive &&
 	apt-get update -qq && make demo && make test' >"$log" 2>&1
 rc=$?
 set -e
