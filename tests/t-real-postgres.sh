@@ -41,8 +41,18 @@ else
 	user=$(id -un)
 	as_user() { env HOME="$P" "$@"; }
 fi
-as_user test -w "$P" -a -r "$LIB" -a -r "$AUDIT" ||
-	skip "$user cannot write $P or read $LIB (TMPDIR or the build directory not reachable)"
+# a checkout the server's user cannot reach (a clone in root's 0700 home):
+# the launcher and the tracer copied into $T, laid out as installed
+if ! as_user test -x "$COWTRACE" -a -r "$LIB" -a -r "$AUDIT"; then
+	mkdir -p "$T/inst/bin" "$T/inst/lib/cowtrace"
+	cp "$COWTRACE" "$T/inst/bin/cowtrace" && cp "$LIB" "$AUDIT" "$T/inst/lib/cowtrace/" &&
+		chmod -R a+rX "$T/inst" || skip "cannot copy the tracer into $T"
+	COWTRACE=$T/inst/bin/cowtrace LIB=$T/inst/lib/cowtrace/libcowtrace.so
+	AUDIT=$T/inst/lib/cowtrace/libcowtrace-audit.so
+	echo "  the tracer copied to $T/inst: $user cannot reach $ROOT"
+fi
+as_user test -w "$P" -a -x "$COWTRACE" -a -r "$LIB" -a -r "$AUDIT" ||
+	skip "$user cannot write $P or read $LIB (TMPDIR not reachable)"
 [ ${#P} -lt 80 ] || skip "$P too long for a Unix socket path"
 echo "  server $PGBIN/postgres as $user"
 
