@@ -41,18 +41,18 @@ else
 	user=$(id -un)
 	as_user() { env HOME="$P" "$@"; }
 fi
-# a checkout the server's user cannot reach (a clone in root's 0700 home):
-# the launcher and the tracer copied into $T, laid out as installed
-if ! as_user test -x "$COWTRACE" -a -r "$LIB" -a -r "$AUDIT"; then
-	mkdir -p "$T/inst/bin" "$T/inst/lib/cowtrace"
-	cp "$COWTRACE" "$T/inst/bin/cowtrace" && cp "$LIB" "$AUDIT" "$T/inst/lib/cowtrace/" &&
-		chmod -R a+rX "$T/inst" || skip "cannot copy the tracer into $T"
-	COWTRACE=$T/inst/bin/cowtrace LIB=$T/inst/lib/cowtrace/libcowtrace.so
-	AUDIT=$T/inst/lib/cowtrace/libcowtrace-audit.so
-	echo "  the tracer copied to $T/inst: $user cannot reach $ROOT"
+# the tracer where the server's user can read it: a checkout under /root
+# (mode 0700, as on a fresh machine) is not
+if ! as_user test -r "$LIB" -a -r "$AUDIT"; then
+	mkdir -p "$T/ct/build" "$T/ct/scripts"
+	cp "$LIB" "$AUDIT" "$REPORT" "$T/ct/build/"
+	cp "$COWTRACE" "$T/ct/scripts/"
+	chmod -R a+rX "$T/ct"
+	LIB=$T/ct/build/libcowtrace.so AUDIT=$T/ct/build/libcowtrace-audit.so
+	COWTRACE=$T/ct/scripts/cowtrace
 fi
-as_user test -w "$P" -a -x "$COWTRACE" -a -r "$LIB" -a -r "$AUDIT" ||
-	skip "$user cannot write $P or read $LIB (TMPDIR not reachable)"
+as_user test -w "$P" -a -r "$LIB" -a -r "$AUDIT" ||
+	skip "$user cannot write $P or read $LIB (TMPDIR or the build directory not reachable)"
 [ ${#P} -lt 80 ] || skip "$P too long for a Unix socket path"
 echo "  server $PGBIN/postgres as $user"
 

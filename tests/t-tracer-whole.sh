@@ -94,8 +94,8 @@ for mode in signal scan; do
 	CHECK "fork $mode: report reads the logs" $ORACLE report-json "$d" "$d.json"
 	CHECK "fork $mode: every process, every object = its own pagemap" compare "$d.json" "$d"/snap.*
 	# the parent's write leaves the old copy to both children (still
-	# shared); the child that exits last has it alone, and its last scan
-	# reports it, reason "shared"
+	# shared); the second child snapshots after the first is gone: it has
+	# it alone, and its last scan reports it, reason "shared"
 	CHECK "fork $mode: the copies the parent's writes left to the children are reported (shared)" \
 		python3 - "$d.json" <<'EOF'
 import json, sys

@@ -165,10 +165,12 @@ int main(int argc, char **argv)
 	oracle_page(6)[11] = 5;
 	oracle_page(60)[0] = 1;                          /* a new one */
 	s += vt_make(10);
-	for (int k = 0; k < 2; k++)
+	/* one child after the other: once the first is gone, the second has
+	 * the old copies alone (the kernel counts them there) */
+	for (int k = 0; k < 2; k++) {
 		if (write(go[k][1], "g", 1) != 1)
 			return 11;
-	for (int k = 0; k < 2; k++)
 		waitpid(kids[k], NULL, 0);
+	}
 	snapshot_and_exit(out);
 }
