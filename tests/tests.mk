@@ -162,3 +162,9 @@ $(BUILD)/tests/dbgsrv/libdbg.debug: tests/dbg-lib.c | $(BUILD)/tests
 $(BUILD)/tests/dbg-app: tests/dbg-app.c $(BUILD)/tests/dbgsrv/libdbg.debug
 	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(BUILD)/tests/dbglib -ldbg -Wl,-rpath,'$$ORIGIN/dbglib'
 test-progs: $(BUILD)/tests/dbg-app
+
+# ---- a prefork server's workers, each against its own pagemap and smaps
+# (t-tracer-forkserver.sh)
+$(ORACLE_TD)/forkserver-app: tests/forkserver-app.c $(ORACLE_TD)/liboracle.so | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(ORACLE_TD) -loracle -Wl,-rpath,'$$ORIGIN'
+test-progs: $(ORACLE_TD)/forkserver-app
