@@ -182,7 +182,9 @@ static void resolve_row(struct ct_row *row, uint32_t page_size)
 		}
 	}
 	row->section = ct_elf_section(elf, row->vaddr, page_size, addr);
-	row->relocs = ct_elf_relocs(elf, row->vaddr, row->vaddr + page_size);
+	row->relocs = ct_elf_relocs(elf, row->vaddr, row->vaddr + page_size,
+				    &row->relocs_rel, &row->relocs_sym);
+	row->phase = pg->phase;
 }
 
 static void add_row(struct ct_report *r, const struct ct_row *row);
@@ -339,25 +341,49 @@ static void drop_repeated_rows(struct ct_report *r)
 	free(drop);
 }
 
-void ct_counts_page(struct ct_counts *c, uint8_t when, uint32_t page_size)
+static void tally_row(struct ct_tally *t, const struct ct_row *row)
 {
-	c->dirty++;
-	if (when == CT_WHEN_ATTACH)
-		c->attach++;
-	else if (when == CT_WHEN_EXIT)
-		c->exit++;
-	else
-		c->runtime++;
-	c->bytes += page_size;
+	t->dirty++;
+	if (row->pg->when == CT_WHEN_ATTACH) {
+		t->attach++;
+		t->reloc += row->relocs > 0;
+	} else if (row->pg->when == CT_WHEN_UNWATCHED) {
+		t->unwatched++;
+	} else {
+		t->runtime++;
+	}
+	t->bytes += row->proc->log->page_size;
+}
+
+void ct_counts_row(struct ct_counts *c, const struct ct_row *row)
+{
+	tally_row(&c->all, row);
+	if (row->phase == CT_PHASE_TEARDOWN)
+		tally_row(&c->teardown, row);
+}
+
+static void tally_add(struct ct_tally *to, const struct ct_tally *from, int sign)
+{
+	to->dirty += sign * from->dirty;
+	to->attach += sign * from->attach;
+	to->runtime += sign * from->runtime;
+	to->unwatched += sign * from->unwatched;
+	to->reloc += sign * from->reloc;
+	to->bytes += sign * from->bytes;
 }
 
 void ct_counts_add(struct ct_counts *to, const struct ct_counts *from)
 {
-	to->dirty += from->dirty;
-	to->attach += from->attach;
-	to->runtime += from->runtime;
-	to->exit += from->exit;
-	to->bytes += from->bytes;
+	tally_add(&to->all, &from->all, 1);
+	tally_add(&to->teardown, &from->teardown, 1);
+}
+
+struct ct_tally ct_counts_live(const struct ct_counts *c)
+{
+	struct ct_tally t = c->all;
+
+	tally_add(&t, &c->teardown, -1);
+	return t;
 }
 
 /* Counts, once the rows are final. */
@@ -365,13 +391,10 @@ static void count_rows(struct ct_report *r)
 {
 	for (size_t i = 0; i < r->nrows; i++) {
 		struct ct_row *row = &r->rows[i];
-		struct ct_proc *p = row->proc;
-		struct ct_lib *lib = row->lib;
-		uint32_t page_size = p->log->page_size;
 
-		ct_counts_page(&lib->n, row->pg->when, page_size);
-		ct_counts_page(&p->n, row->pg->when, page_size);
-		count_section(lib, row->section);
+		ct_counts_row(&row->lib->n, row);
+		ct_counts_row(&row->proc->n, row);
+		count_section(row->lib, row->section);
 	}
 }
 
@@ -445,20 +468,22 @@ static const struct ct_phase *phase_at(struct phase_ctx *c, size_t i, uint64_t t
 	return ph ? ph : start_phase(c, i, depth);
 }
 
-/* Each row's phase: the one its page was first written in.  Exit pages
- * were not seen being written: unknown. */
-static void assign_phases(struct ct_report *r, struct ct_log *logs, size_t n)
+/* Each row's mark: the cowtrace_phase() in force when its page was first
+ * written.  Marks subdivide main: in a version 2 log only main pages get
+ * one; version 1 logs record no automatic phase, every page may.
+ * Unwatched pages were not seen being written: none. */
+static void assign_marks(struct ct_report *r, struct ct_log *logs, size_t n)
 {
 	struct phase_ctx c = { logs, n, NULL, NULL };
 	size_t i;
 
-	for (i = 0; i < n && !r->have_phases; i++)
-		r->have_phases = logs[i].nphases > 0;
+	for (i = 0; i < n && !r->have_marks; i++)
+		r->have_marks = logs[i].nphases > 0;
 	for (i = 0; i < r->nrows; i++) {
-		r->rows[i].phase = NULL;
-		r->rows[i].phase_t = r->rows[i].pg->when == CT_WHEN_EXIT ? UINT64_MAX : 0;
+		r->rows[i].mark = NULL;
+		r->rows[i].mark_t = 0;
 	}
-	if (!r->have_phases)
+	if (!r->have_marks)
 		return;
 	c.start = ct_xcalloc(n, sizeof(*c.start));
 	c.done = ct_xcalloc(n, 1);
@@ -466,24 +491,97 @@ static void assign_phases(struct ct_report *r, struct ct_log *logs, size_t n)
 		struct ct_row *row = &r->rows[i];
 		const struct ct_phase *ph;
 
-		if (row->pg->when == CT_WHEN_EXIT)
+		if (row->pg->when == CT_WHEN_UNWATCHED ||
+		    (row->proc->log->version >= 2 && row->phase != CT_PHASE_MAIN))
 			continue;
 		ph = phase_at(&c, (size_t)(row->proc->log - logs), row->pg->t_ns, 0);
 		if (ph) {
-			row->phase = ph->name;
-			row->phase_t = ph->t_ns;
+			row->mark = ph->name;
+			row->mark_t = ph->t_ns;
 		}
 	}
 	free(c.start);
 	free(c.done);
 }
 
+const char *ct_row_phase_label(const struct ct_row *row, char *buf, size_t size)
+{
+	const char *ph = ct_phase_name(row->phase);
+
+	if (!ph)
+		ph = "unknown";
+	if (!row->mark)
+		return ph;
+	snprintf(buf, size, "%s/%s", ph, row->mark);
+	return buf;
+}
+
+/* "main/NAME" names the mark NAME; other names are themselves. */
+static const char *mark_part(const char *name)
+{
+	return strncmp(name, "main/", 5) == 0 ? name + 5 : name;
+}
+
+static int auto_phase(const char *name)
+{
+	return !strcmp(name, "startup") || !strcmp(name, "main") || !strcmp(name, "teardown");
+}
+
+int ct_phase_name_known(const char *name, const struct ct_log *logs, size_t n)
+{
+	const char *mark = mark_part(name);
+	size_t i, j;
+
+	if (mark == name && auto_phase(name))
+		return 1;
+	for (i = 0; i < n; i++)
+		for (j = 0; j < logs[i].nphases; j++)
+			if (strcmp(logs[i].phases[j].name, mark) == 0)
+				return 1;
+	return 0;
+}
+
+/* Does row pass --phase?  An automatic phase by name; a mark (NAME or
+ * main/NAME): the main pages under it (a v1 log's pages under it). */
+static int phase_selected(const struct ct_report *r, const struct ct_row *row)
+{
+	size_t i;
+
+	if (!r->phase_sel)
+		return 1;
+	for (i = 0; i < r->nphase_sel; i++) {
+		const char *name = r->phase_sel[i], *mark = mark_part(name);
+		const char *ph = ct_phase_name(row->phase);
+
+		if (mark == name && auto_phase(name)) {
+			if (ph && strcmp(ph, name) == 0)
+				return 1;
+		} else if (row->mark && strcmp(row->mark, mark) == 0 &&
+			   (row->phase == CT_PHASE_MAIN || row->phase == CT_PHASE_NONE)) {
+			return 1;
+		}
+	}
+	return 0;
+}
+
+static void filter_phases(struct ct_report *r)
+{
+	size_t i, out = 0;
+
+	if (!r->phase_sel)
+		return;
+	for (i = 0; i < r->nrows; i++)
+		if (phase_selected(r, &r->rows[i]))
+			r->rows[out++] = r->rows[i];
+	r->nrows = out;
+}
+
 static int lib_cmp(const void *a, const void *b)
 {
 	const struct ct_lib *x = *(struct ct_lib *const *)a, *y = *(struct ct_lib *const *)b;
 
-	if (x->n.dirty != y->n.dirty)
-		return x->n.dirty > y->n.dirty ? -1 : 1;
+	if (x->n.all.dirty != y->n.all.dirty)
+		return x->n.all.dirty > y->n.all.dirty ? -1 : 1;
 	return strcmp(x->key, y->key);
 }
 
@@ -500,8 +598,11 @@ void ct_report_build(struct ct_report *r, struct ct_log *logs, size_t n)
 		if (!r->pid_set || logs[i].pid == r->pid)
 			add_process(r, &logs[i]);
 	drop_repeated_rows(r);
+	assign_marks(r, logs, n);
+	filter_phases(r);
 	count_rows(r);
-	assign_phases(r, logs, n);
+	for (i = 0; i < r->nprocs; i++)
+		r->have_auto_phases |= r->procs[i].log->version >= 2;
 	struct pidlib *pl, *pltmp;
 	HASH_ITER(hh, r->pidlibs, pl, pltmp) {
 		HASH_DEL(r->pidlibs, pl);
@@ -565,8 +666,8 @@ static void row_key(const struct ct_row *row, enum ct_by by, char *buf, size_t s
 	case CT_BY_WRITER:
 		if (row->pg->when == CT_WHEN_ATTACH)
 			snprintf(buf, size, "(attach)");
-		else if (row->pg->when == CT_WHEN_EXIT)
-			snprintf(buf, size, "(exit)");
+		else if (row->pg->when == CT_WHEN_UNWATCHED)
+			snprintf(buf, size, "(unwatched)");
 		else if (!row->wmod)
 			snprintf(buf, size, "(unknown)");
 		else
@@ -576,13 +677,12 @@ static void row_key(const struct ct_row *row, enum ct_by by, char *buf, size_t s
 	case CT_BY_PAGE:
 		snprintf(buf, size, "%s:0x%llx", lib, (unsigned long long)row->vaddr);
 		break;
-	case CT_BY_PHASE:
-		if (row->phase)
-			snprintf(buf, size, "%s [phase %s]", lib, row->phase);
-		else
-			snprintf(buf, size, "%s [%s]", lib,
-				 row->phase_t ? "phase unknown" : "before any phase");
+	case CT_BY_PHASE: {
+		char pbuf[1024];
+
+		snprintf(buf, size, "%s [%s]", lib, ct_row_phase_label(row, pbuf, sizeof(pbuf)));
 		break;
+	}
 	default:
 		snprintf(buf, size, "%s", lib);
 		break;
@@ -598,7 +698,7 @@ static struct ct_group *group_get(struct ct_group **hash, const char *key)
 		g = ct_xcalloc(1, sizeof(*g));
 		g->key = ct_xstrdup(key);
 		g->writable = -1;
-		g->order = UINT64_MAX;
+		g->order_t = UINT64_MAX;
 		HASH_ADD_KEYPTR(hh, *hash, g->key, strlen(g->key), g);
 	}
 	return g;
@@ -608,19 +708,28 @@ static int group_cmp(const void *a, const void *b)
 {
 	const struct ct_group *x = a, *y = b;
 
-	if (x->n.dirty != y->n.dirty)
-		return x->n.dirty > y->n.dirty ? -1 : 1;
+	if (x->n.all.dirty != y->n.all.dirty)
+		return x->n.all.dirty > y->n.all.dirty ? -1 : 1;
 	return strcmp(x->key, y->key);
 }
 
-/* --by phase: phases in the order they started, then dirty pages desc */
+/* --by phase: startup, main (its marks in the order they started),
+ * teardown, unknown; then dirty pages desc */
 static int phase_group_cmp(const void *a, const void *b)
 {
 	const struct ct_group *x = a, *y = b;
 
 	if (x->order != y->order)
 		return x->order < y->order ? -1 : 1;
+	if (x->order_t != y->order_t)
+		return x->order_t < y->order_t ? -1 : 1;
 	return group_cmp(a, b);
+}
+
+/* Rank of a phase in --by phase: unknown (CT_PHASE_NONE) last. */
+static unsigned phase_rank(uint8_t phase)
+{
+	return phase == CT_PHASE_NONE ? 4 : phase;
 }
 
 static void process_name(const struct ct_proc *p, char *buf, size_t size)
@@ -687,13 +796,14 @@ struct ct_group *ct_report_group(const struct ct_report *r, enum ct_by by, size_
 
 		row_key(row, by, key, sizeof(key));
 		g = group_get(&hash, key);
-		if (row->phase_t < g->order)       /* a phase starts at its earliest start */
-			g->order = row->phase_t;
+		g->order = phase_rank(row->phase);
+		if (row->mark_t < g->order_t)       /* a mark starts at its earliest start */
+			g->order_t = row->mark_t;
 		if (g->cur_log != row->proc->log) {
 			g->cur_log = row->proc->log;
 			g->nproc++;
 		}
-		ct_counts_page(&g->n, row->pg->when, row->proc->log->page_size);
+		ct_counts_row(&g->n, row);
 	}
 	*n = HASH_COUNT(hash);
 	out = ct_xcalloc(*n, sizeof(*out));

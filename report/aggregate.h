@@ -15,15 +15,27 @@ struct ct_sectcount {
 	UT_hash_handle hh;
 };
 
-/* A library: every module of every process with the same path and build-id. */
-/* Dirty pages of a library, a process or a group, by when they were seen. */
-struct ct_counts {
-	uint64_t dirty, attach, runtime, exit, bytes;
+struct ct_row;
+
+/* Dirty pages by how they were seen.  attach + runtime + unwatched = dirty;
+ * reloc counts the attach pages holding relocation targets. */
+struct ct_tally {
+	uint64_t dirty, attach, runtime, unwatched, reloc, bytes;
 };
 
-void ct_counts_page(struct ct_counts *c, uint8_t when, uint32_t page_size);
-void ct_counts_add(struct ct_counts *to, const struct ct_counts *from);
+/* Dirty pages of a library, a process or a group: every one (what the
+ * kernel counts), and those first written in teardown (exit handlers,
+ * destructors), which a live process does not hold yet. */
+struct ct_counts {
+	struct ct_tally all, teardown;
+};
 
+void ct_counts_row(struct ct_counts *c, const struct ct_row *row);
+void ct_counts_add(struct ct_counts *to, const struct ct_counts *from);
+/* all minus teardown: the pages a live process keeps */
+struct ct_tally ct_counts_live(const struct ct_counts *c);
+
+/* A library: every module of every process with the same path and build-id. */
 struct ct_lib {
 	char *key;                /* path, '\n', build-id hex */
 	char *path;
@@ -74,17 +86,26 @@ struct ct_row {
 	uint64_t symoff;          /* from sym or copy */
 	struct ct_module *wmod;   /* module holding the writing ip */
 	const struct ct_sym *writer;
-	uint32_t relocs;
-	/* cowtrace_phase(): the phase the page was first written in */
-	const char *phase;        /* NULL: before any phase, or unknown */
-	uint64_t phase_t;         /* its start; 0 before any phase, UINT64_MAX unknown */
+	uint32_t relocs;          /* relocation targets on the page: */
+	uint32_t relocs_rel;      /*   relative (RELATIVE, IRELATIVE, RELR) */
+	uint32_t relocs_sym;      /*   symbolic (GLOB_DAT, JUMP_SLOT, 64, COPY, ...) */
+	uint8_t phase;            /* enum ct_phase_id (CT_PHASE_NONE: v1 log) */
+	/* cowtrace_phase(): the mark a main page was first written under */
+	const char *mark;         /* NULL: none, or unknown */
+	uint64_t mark_t;          /* its start; 0 without a mark */
 };
+
+/* The row's phase as --by phase and --phase name it: "startup", "main",
+ * "main/MARK", "teardown", "unknown" or "unknown/MARK" (v1 logs). */
+const char *ct_row_phase_label(const struct ct_row *row, char *buf, size_t size);
 
 struct ct_report {
 	/* filters */
 	const char *lib_glob;     /* NULL: all */
 	int pid_set;
 	int32_t pid;
+	const char *const *phase_sel; /* --phase names; NULL: all */
+	size_t nphase_sel;
 	/* built */
 	struct ct_proc *procs;
 	size_t nprocs;
@@ -95,7 +116,8 @@ struct ct_report {
 	size_t nrows;
 	struct pidlib *pidlibs;   /* (pid, library) -> module instances, while building */
 	size_t nmulti;            /* pairs with more than one instance */
-	int have_phases;          /* some log has PHASE records */
+	int have_marks;           /* some log has PHASE records (cowtrace_phase) */
+	int have_auto_phases;     /* some selected log is version 2 or newer */
 };
 
 enum ct_by { CT_BY_LIBRARY, CT_BY_SECTION, CT_BY_SYMBOL, CT_BY_WRITER, CT_BY_PAGE, CT_BY_PROCESS,
@@ -106,10 +128,15 @@ struct ct_group {
 	uint64_t nproc;
 	struct ct_counts n;
 	int64_t writable;         /* -1: not meaningful for this grouping */
-	uint64_t order;           /* --by phase: the phase's start (row.phase_t) */
+	unsigned order;           /* --by phase: startup, main, teardown, unknown */
+	uint64_t order_t;         /* --by phase: the mark's earliest start */
 	const struct ct_log *cur_log;
 	UT_hash_handle hh;
 };
+
+/* Is name a --phase value that logs[0..n) know: startup, main, teardown,
+ * a cowtrace_phase() mark, or main/MARK? */
+int ct_phase_name_known(const char *name, const struct ct_log *logs, size_t n);
 
 /* Takes the logs (array of n, owned by the caller) and resolves everything. */
 void ct_report_build(struct ct_report *r, struct ct_log *logs, size_t n);

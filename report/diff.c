@@ -100,10 +100,10 @@ static void collect(struct run *r, int side, struct drow **libs, struct drow **s
 	size_t i, n;
 
 	for (i = 0; i < r->rep.nlibv; i++)
-		count(libs, r->rep.libv[i]->path, side, r->rep.libv[i]->n.dirty);
+		count(libs, r->rep.libv[i]->path, side, r->rep.libv[i]->n.all.dirty);
 	g = ct_report_group(&r->rep, CT_BY_SYMBOL, &n);
 	for (i = 0; i < n; i++)
-		count(syms, g[i].key, side, g[i].n.dirty);
+		count(syms, g[i].key, side, g[i].n.all.dirty);
 	ct_groups_free(g, n);
 	r->total = r->rep.nrows;
 	r->per_proc = r->rep.nprocs ? (double)r->total / (double)r->rep.nprocs : 0;

@@ -215,14 +215,14 @@ static void read_unload(struct parser *ps, const uint8_t *rp)
 
 /* How much a record of this kind says about a page: a dirty page beats an
  * unprotected (clean) one; attach beats runtime (the page was already
- * dirty); either beats exit, which is written last and only tells that the
- * page was dirty by then. */
+ * dirty); either beats unwatched, which a scan writes after the fact and
+ * which only tells that the page was dirty by then. */
 static int when_rank(uint8_t when)
 {
 	switch (when) {
 	case CT_WHEN_ATTACH:  return 3;
 	case CT_WHEN_RUNTIME: return 2;
-	case CT_WHEN_EXIT:    return 1;
+	case CT_WHEN_UNWATCHED: return 1;
 	}
 	return 0;
 }
@@ -270,6 +270,12 @@ static uint64_t page_of(const struct ct_log *log, uint64_t addr)
 	return addr & ~(uint64_t)(log->page_size - 1);
 }
 
+/* A phase byte of a v2 record; CT_PHASE_NONE for a value outside the format. */
+static uint8_t phase_of(uint32_t v)
+{
+	return v <= CT_PHASE_TEARDOWN ? (uint8_t)v : CT_PHASE_NONE;
+}
+
 static void read_page(struct parser *ps, const uint8_t *rp)
 {
 	struct ct_rec_page r;
@@ -285,11 +291,14 @@ static void read_page(struct parser *ps, const uint8_t *rp)
 	p.addr = r.page;
 	p.t_ns = r.t_ns;
 	p.reason = r.reason;
-	p.phase = r.phase;
 	/* scan backend: a first write seen by PAGEMAP_SCAN, without writer */
 	p.when = r.kind == CT_PAGE_WRITTEN ? CT_WHEN_RUNTIME :
 		 r.kind == CT_PAGE_ATTACH ? CT_WHEN_ATTACH :
-		 r.kind == CT_PAGE_UNWATCHED ? CT_WHEN_EXIT : CT_WHEN_UNPROTECTED;
+		 r.kind == CT_PAGE_UNWATCHED ? CT_WHEN_UNWATCHED : CT_WHEN_UNPROTECTED;
+	if (ps->log->version < 2)
+		p.reason = (uint16_t)(r.reason | r.phase << 8); /* v1: one uint16 */
+	else
+		p.phase = phase_of(r.phase);
 	add_page(ps, &p);
 }
 
@@ -312,8 +321,9 @@ static void read_fault(struct parser *ps, const uint8_t *rp, uint32_t size, size
 	p.t_ns = r.t_ns;
 	p.tid = r.tid;
 	p.via = r.via;
-	p.phase = r.phase;
 	p.when = CT_WHEN_RUNTIME;
+	if (ps->log->version >= 2)
+		p.phase = phase_of(r.phase);
 	p.nframes = r.nframes;
 	if (r.nframes) {
 		p.frames = ct_xmalloc(r.nframes * sizeof(uint64_t));
@@ -363,6 +373,20 @@ static void read_phase(struct parser *ps, const uint8_t *rp, uint32_t size, size
 	ph->name = ct_xstrndup((const char *)rp + at, r.len);
 }
 
+static void read_stage(struct parser *ps, const uint8_t *rp)
+{
+	struct ct_log *log = ps->log;
+	struct ct_rec_stage r;
+	struct ct_stage *st;
+
+	memcpy(&r, rp, sizeof(r));
+	ct_grow(&log->stages, &log->capstages, log->nstages + 1, sizeof(*log->stages));
+	st = &log->stages[log->nstages++];
+	st->t_ns = r.t_ns;
+	st->tid = r.tid;
+	st->phase = phase_of(r.phase);
+}
+
 static void read_exit(struct parser *ps, const uint8_t *rp)
 {
 	struct ct_rec_exit r;
@@ -371,17 +395,6 @@ static void read_exit(struct parser *ps, const uint8_t *rp)
 	ps->log->has_exit = 1;
 	ps->log->exit_status = r.status;
 	ps->log->exit_ns = r.t_ns;
-}
-
-static void read_stage(struct parser *ps, const uint8_t *rp)
-{
-	struct ct_log *log = ps->log;
-	struct ct_rec_stage r;
-
-	memcpy(&r, rp, sizeof(r));
-	ct_grow(&log->stages, &log->capstages, log->nstages + 1, sizeof(*log->stages));
-	log->stages[log->nstages].t_ns = r.t_ns;
-	log->stages[log->nstages++].phase = r.phase;
 }
 
 /* Smallest size a record of a known type may have; 0 for unknown types. */
@@ -676,7 +689,49 @@ const char *ct_reason_name(uint32_t reason)
 		[CT_WHY_UNMAPPED] = "unmapped",
 		[CT_WHY_SHORT_READ] = "short_read",
 		[CT_WHY_DONTNEED] = "dontneed",
+		[CT_WHY_READONLY] = "readonly",
+		[CT_WHY_SHARED] = "shared",
+		[CT_WHY_UNWINDER] = "unwinder",
+		[CT_WHY_UFFD] = "uffd",
+		[CT_WHY_PERF] = "perf",
 	};
 
 	return reason < sizeof(names) / sizeof(names[0]) ? names[reason] : NULL;
+}
+
+const char *ct_reason_text(uint32_t reason)
+{
+	static const char *const texts[] = {
+		[CT_WHY_LOADER] = "ld.so's own pages are never protected",
+		[CT_WHY_TRACER] = "the tracer's own pages",
+		[CT_WHY_EXCLUDED] = "excluded by COWTRACE_INCLUDE/COWTRACE_EXCLUDE",
+		[CT_WHY_SIGBLOCKED] = "libc writes it with every signal blocked",
+		[CT_WHY_VMA_LIMIT] = "protecting it would exceed vm.max_map_count",
+		[CT_WHY_MPROTECT] = "mprotect failed",
+		[CT_WHY_TABLE_FULL] = "the tracer's tables were full",
+		[CT_WHY_LOG] = "the log could not be written",
+		[CT_WHY_OPTIONS] = "a bad COWTRACE_* value",
+		[CT_WHY_PAGEMAP] = "/proc/self/pagemap was unreadable",
+		[CT_WHY_APP_PROTECT] = "the application changed its protection",
+		[CT_WHY_UNMAPPED] = "the application unmapped or remapped it",
+		[CT_WHY_SHORT_READ] = "left writable for a call that did not fill it",
+		[CT_WHY_DONTNEED] = "made clean by MADV_DONTNEED, left writable",
+		[CT_WHY_READONLY] = "a read-only segment (RELRO, code, read-only data) written anyway",
+		[CT_WHY_SHARED] = "the other process's write after fork made this copy private",
+		[CT_WHY_UNWINDER] = "a library the tracer's unwinder uses",
+		[CT_WHY_UFFD] = "the scan backend could not be used",
+		[CT_WHY_PERF] = "fault samples were refused or lost",
+	};
+
+	return reason < sizeof(texts) / sizeof(texts[0]) ? texts[reason] : NULL;
+}
+
+const char *ct_phase_name(uint32_t phase)
+{
+	switch (phase) {
+	case CT_PHASE_STARTUP:  return "startup";
+	case CT_PHASE_MAIN:     return "main";
+	case CT_PHASE_TEARDOWN: return "teardown";
+	}
+	return NULL;
 }

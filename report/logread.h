@@ -38,7 +38,7 @@ enum ct_when {
 	CT_WHEN_ATTACH = 1,        /* private-dirty when the tracer attached */
 	CT_WHEN_RUNTIME = 2,       /* first write seen at run time */
 	CT_WHEN_UNPROTECTED = 3,   /* deliberately left writable, not dirty */
-	CT_WHEN_EXIT = 4,          /* unwatched, found private-dirty at exit */
+	CT_WHEN_UNWATCHED = 4,     /* found private-dirty by a scan, first write unseen */
 };
 
 struct ct_page {
@@ -51,9 +51,10 @@ struct ct_page {
 	int32_t tid;
 	uint16_t via;              /* 0 = store, CT_VIA_SYSCALL | nr = syscall */
 	uint16_t nframes;
-	uint16_t reason;           /* enum ct_reason: unprotected and exit pages */
+	uint16_t reason;           /* enum ct_reason: unprotected and unwatched pages */
 	uint8_t when;              /* enum ct_when */
-	uint8_t phase;             /* enum ct_phase_id (0: a version 1 log) */
+	uint8_t phase;             /* enum ct_phase_id; CT_PHASE_NONE in v1 logs
+				    * (and for a value outside the format) */
 };
 
 struct ct_note {
@@ -72,10 +73,11 @@ struct ct_phase {
 	char *name;                /* NUL-terminated copy (may hold any bytes) */
 };
 
-/* An automatic phase begins (v2 STAGE record). */
+/* v2: an automatic phase (enum ct_phase_id) begins at t_ns. */
 struct ct_stage {
 	uint64_t t_ns;
-	uint32_t phase;            /* enum ct_phase_id */
+	int32_t tid;
+	uint32_t phase;
 };
 
 struct ct_log {
@@ -105,7 +107,7 @@ struct ct_log {
 	size_t nnotes, capnotes;
 	struct ct_phase *phases;   /* sorted by t_ns (stable) after parsing */
 	size_t nphases, capphases;
-	struct ct_stage *stages;   /* in record order (times only grow) */
+	struct ct_stage *stages;   /* in record order */
 	size_t nstages, capstages;
 
 	size_t nrecords;           /* complete records read */
@@ -129,5 +131,12 @@ void ct_log_free(struct ct_log *log);
 
 /* Word for enum ct_reason ("loader", "mprotect", ...); NULL if unknown. */
 const char *ct_reason_name(uint32_t reason);
+
+/* Why a page was not watched, in words for people; NULL if unknown. */
+const char *ct_reason_text(uint32_t reason);
+
+/* Word for enum ct_phase_id ("startup", "main", "teardown"); NULL for
+ * CT_PHASE_NONE and values outside the format. */
+const char *ct_phase_name(uint32_t phase);
 
 #endif

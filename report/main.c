@@ -21,15 +21,18 @@ enum format { FMT_TABLE, FMT_JSON, FMT_CSV, FMT_FOLDED, FMT_PPROF, FMT_SVG, FMT_
 static const char usage_text[] =
 	"usage: cowtrace-report [--by library|section|symbol|writer|page|process|phase]\n"
 	"                       [--format table|json|csv|folded|pprof|svg|trace]\n"
-	"                       [--top N] [--lib GLOB] [--pid PID] [--debug-dir DIR[:DIR...]]\n"
-	"                       LOG_OR_DIR...\n"
+	"                       [--top N] [--lib GLOB] [--pid PID] [--phase NAME[,NAME...]]\n"
+	"                       [--debug-dir DIR[:DIR...]] LOG_OR_DIR...\n"
+	"       cowtrace-report advise [--lib GLOB] [--format table|json]\n"
+	"                       [--emit-symbol-order FILE] [--emit-section-order FILE] LOG_OR_DIR...\n"
 	"       cowtrace-report diff [--fail-if-more N] [--per-process] [--format table|json]\n"
 	"                            RUN_A RUN_B\n"
 	"Reads cowtrace logs (a directory means every *.cwt file in it) and reports\n"
 	"which pages of which libraries were dirtied (copied on write).\n"
 	"  --by KEY      group table rows by library (default), section, symbol,\n"
 	"                writer (function that wrote), page, process, or phase\n"
-	"                (library and the cowtrace_phase() it was first written in)\n"
+	"                (library and the phase its pages were first written in:\n"
+	"                startup, main or main/MARK, teardown)\n"
 	"  --format F    table (default), json (every page), csv (one row per page),\n"
 	"                folded (stacks for flame graphs), pprof (gzipped profile.proto),\n"
 	"                svg (a map of every library's writable pages), trace (a\n"
@@ -38,6 +41,12 @@ static const char usage_text[] =
 	"  --top N       show only the first N rows\n"
 	"  --lib GLOB    only libraries whose path or file name matches GLOB\n"
 	"  --pid PID     only the process PID\n"
+	"  --phase NAMES only pages first written in these phases: startup (before\n"
+	"                main), main, teardown (exit handlers, destructors), or a\n"
+	"                cowtrace_phase() mark MARK or main/MARK (main pages under it)\n"
+	"Pages are attach (dirty at the first look after relocation), runtime (first\n"
+	"write seen) or unwatched (found dirty by a scan, first write unseen).  The\n"
+	"table's dirty column leaves teardown pages out (the teardown column).\n"
 	"  --debug-dir D separate debug files are looked up as D/.build-id/xx/yyyy.debug\n"
 	"                (default /usr/lib/debug; a colon-separated list)\n";
 
@@ -62,6 +71,41 @@ static int parse_by(const char *s, enum ct_by *by)
 	return -1;
 }
 
+/* --phase a,b (may be given more than once): appended to *v. */
+static int split_phases(const char *arg, char ***v, size_t *n)
+{
+	const char *p = arg, *end;
+
+	do {
+		end = strchrnul(p, ',');
+		if (end == p)
+			return -1;
+		*v = ct_xrealloc(*v, (*n + 1) * sizeof(**v));
+		(*v)[(*n)++] = ct_xstrndup(p, (size_t)(end - p));
+		p = end + 1;
+	} while (*end);
+	return 0;
+}
+
+/* Every --phase name must be known to the logs read; else one line and 2. */
+static int check_phases(char **names, size_t n, const struct ct_inputs *in)
+{
+	size_t i, v1 = 0;
+
+	for (i = 0; i < n; i++)
+		if (!ct_phase_name_known(names[i], in->logs, in->n)) {
+			ct_err(NULL, "--phase: unknown phase '%s' (phases: startup, main, teardown; "
+			       "or a cowtrace_phase() mark these logs name)", names[i]);
+			return -1;
+		}
+	for (i = 0; i < in->n; i++)
+		v1 += in->logs[i].version < 2;
+	if (n && v1)
+		ct_err(NULL, "--phase: %zu version 1 log%s record%s no phases: only pages under a "
+		       "named mark are kept from them", v1, v1 > 1 ? "s" : "", v1 > 1 ? "" : "s");
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct option opts[] = {
@@ -71,6 +115,7 @@ int main(int argc, char **argv)
 		{ "lib", required_argument, NULL, 'l' },
 		{ "pid", required_argument, NULL, 'p' },
 		{ "debug-dir", required_argument, NULL, 'd' },
+		{ "phase", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -78,6 +123,8 @@ int main(int argc, char **argv)
 	struct ct_report rep;
 	struct ct_inputs in = { NULL, 0 };
 	enum format fmt = FMT_TABLE;
+	char **phases = NULL;
+	size_t nphases = 0;
 	long long v;
 	int c, rc = 0;
 
@@ -128,6 +175,10 @@ int main(int argc, char **argv)
 		case 'd':
 			ct_debug_dirs = optarg;
 			break;
+		case 'P':
+			if (split_phases(optarg, &phases, &nphases) < 0)
+				usage_error("--phase wants NAME[,NAME...], not '%s'", optarg);
+			break;
 		case 'h':
 			fputs(usage_text, stdout);
 			return 0;
@@ -147,6 +198,12 @@ int main(int argc, char **argv)
 		goto out;
 	}
 
+	if (check_phases(phases, nphases, &in) < 0) {
+		rc = 2;
+		goto out;
+	}
+	rep.phase_sel = (const char *const *)phases;
+	rep.nphase_sel = nphases;
 	setvbuf(stdout, NULL, _IOFBF, 1 << 16);
 	ct_report_build(&rep, in.logs, in.n);
 	if (rep.pid_set && rep.nprocs == 0)
@@ -181,6 +238,9 @@ int main(int argc, char **argv)
 	}
 	ct_report_free(&rep);
 out:
+	for (size_t i = 0; i < nphases; i++)
+		free(phases[i]);
+	free(phases);
 	ct_inputs_free(&in);
 	ct_lines_free();
 	ct_elf_cache_free();

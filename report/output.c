@@ -7,9 +7,7 @@
 #include "syscalls.h"
 #include "util.h"
 
-#define TABLE_WIDTH 99            /* columns a table row may use */
-#define NUM_COLS    "%5s %7s %7s %7s %6s %10s %8s"
-#define NUM_WIDTH   (6 + 8 + 8 + 8 + 7 + 11 + 9)
+#define TABLE_WIDTH 110           /* columns a table row may use */
 
 const char *const ct_by_names[] = {
 	[CT_BY_LIBRARY] = "library", [CT_BY_SECTION] = "section",
@@ -52,17 +50,17 @@ static const char *when_name(const struct ct_page *pg)
 	switch (pg->when) {
 	case CT_WHEN_ATTACH:  return "attach";
 	case CT_WHEN_RUNTIME: return "runtime";
-	case CT_WHEN_EXIT:    return "exit";
+	case CT_WHEN_UNWATCHED: return "unwatched";
 	}
 	return "unprotected";
 }
 
-/* Why an exit page was not watched; NULL for other pages. */
-static const char *exit_reason(const struct ct_page *pg, char *buf, size_t size)
+/* Why an unwatched page was not watched; NULL for other pages. */
+static const char *unwatched_reason(const struct ct_page *pg, char *buf, size_t size)
 {
 	const char *why;
 
-	if (pg->when != CT_WHEN_EXIT)
+	if (pg->when != CT_WHEN_UNWATCHED)
 		return NULL;
 	why = ct_reason_name(pg->reason);
 	if (why)
@@ -91,7 +89,8 @@ static const char *attach_cause(const struct ct_row *row)
 
 static const char *backend_name(uint32_t b)
 {
-	return b == CT_BACKEND_SIGNAL ? "signal" : b == CT_BACKEND_SCAN ? "scan" : "unknown";
+	return b == CT_BACKEND_SIGNAL ? "signal" : b == CT_BACKEND_SCAN ? "scan" :
+	       b == CT_BACKEND_PERF ? "perf" : "unknown";
 }
 
 /* ---- JSON ---- */
@@ -208,7 +207,7 @@ static void json_processes(FILE *f, const struct ct_report *r)
 		fputs_unlocked(",\"log\":", f);
 		ct_json_str(f, log->name);
 		fprintf(f, ",\"truncated\":%s,\"dropped\":%" PRIu64 ",\"dirty_pages\":%" PRIu64 "}",
-			log->truncated ? "true" : "false", log->dropped, r->procs[i].n.dirty);
+			log->truncated ? "true" : "false", log->dropped, r->procs[i].n.all.dirty);
 	}
 	fputs_unlocked("]", f);
 }
@@ -222,6 +221,21 @@ static const char *elf_status_name(const struct ct_lib *lib)
 	case CT_ELF_MISMATCH: return "build-id mismatch";
 	}
 	return "?";
+}
+
+/* Pages a live process keeps (teardown left out), per process. */
+static double per_process(const struct ct_counts *n, uint64_t nproc)
+{
+	return nproc ? (double)ct_counts_live(n).dirty / (double)nproc : 0.0;
+}
+
+static void json_counts(FILE *f, const struct ct_counts *n)
+{
+	fprintf(f, ",\"dirty_pages\":%" PRIu64 ",\"attach_pages\":%" PRIu64
+		",\"runtime_pages\":%" PRIu64 ",\"unwatched_pages\":%" PRIu64
+		",\"relocation_pages\":%" PRIu64 ",\"teardown_pages\":%" PRIu64,
+		n->all.dirty, n->all.attach, n->all.runtime, n->all.unwatched, n->all.reloc,
+		n->teardown.dirty);
 }
 
 static void json_libraries(FILE *f, const struct ct_report *r, size_t top)
@@ -238,10 +252,10 @@ static void json_libraries(FILE *f, const struct ct_report *r, size_t top)
 		ct_json_str(f, lib->path);
 		fputs_unlocked(",\"build_id\":", f);
 		ct_json_str(f, lib->build_id[0] ? lib->build_id : NULL);
-		fprintf(f, ",\"processes\":%" PRIu64 ",\"writable_pages\":%" PRIu64
-			",\"dirty_pages\":%" PRIu64 ",\"attach_pages\":%" PRIu64
-			",\"runtime_pages\":%" PRIu64 ",\"exit_pages\":%" PRIu64 ",\"sections\":{",
-			lib->nproc, lib->writable, lib->n.dirty, lib->n.attach, lib->n.runtime, lib->n.exit);
+		fprintf(f, ",\"processes\":%" PRIu64 ",\"writable_pages\":%" PRIu64,
+			lib->nproc, lib->writable);
+		json_counts(f, &lib->n);
+		fprintf(f, ",\"per_process\":%.2f,\"sections\":{", per_process(&lib->n, lib->nproc));
 		for (s = lib->sections; s; s = s->hh.next) {
 			if (!first)
 				putc_unlocked(',', f);
@@ -273,9 +287,10 @@ static void json_page(FILE *f, const struct ct_row *row)
 	ct_json_str(f, row->section);
 	fprintf(f, ",\"when\":\"%s\",\"attach_cause\":", when_name(pg));
 	ct_json_str(f, attach_cause(row));
-	fputs_unlocked(",\"exit_reason\":", f);
-	ct_json_str(f, exit_reason(pg, rbuf, sizeof(rbuf)));
-	fprintf(f, ",\"relocations\":%u,\"symbol\":", row->relocs);
+	fputs_unlocked(",\"unwatched_reason\":", f);
+	ct_json_str(f, unwatched_reason(pg, rbuf, sizeof(rbuf)));
+	fprintf(f, ",\"relocations\":%u,\"relocations_relative\":%u,\"relocations_symbolic\":%u"
+		",\"symbol\":", row->relocs, row->relocs_rel, row->relocs_sym);
 	ct_json_str(f, ct_row_symbol(row, 1, sbuf, sizeof(sbuf)));
 	fprintf(f, ",\"copy_relocation\":%s,\"symbol_library\":", row->copy ? "true" : "false");
 	ct_json_str(f, row->copy ? (row->copy_mod ? row->copy_mod->path : NULL) :
@@ -289,7 +304,9 @@ static void json_page(FILE *f, const struct ct_row *row)
 	fputs_unlocked(",\"via\":", f);
 	ct_json_str(f, via_name(pg, vbuf, sizeof(vbuf)));
 	fputs_unlocked(",\"phase\":", f);
-	ct_json_str(f, row->phase);
+	ct_json_str(f, ct_phase_name(row->phase));
+	fputs_unlocked(",\"mark\":", f);
+	ct_json_str(f, row->mark);
 	if (pg->when == CT_WHEN_RUNTIME)
 		fprintf(f, ",\"tid\":%d,\"addr\":\"0x%" PRIx64 "\",\"ip\":\"0x%" PRIx64 "\"",
 			(int)pg->tid, pg->addr - row->mod->bias, pg->ip);
@@ -374,10 +391,9 @@ static void json_groups(FILE *f, const struct ct_report *r, const struct ct_outo
 	for (i = 0; i < n; i++) {
 		fputs_unlocked(i ? ",\n{\"key\":" : "\n{\"key\":", f);
 		ct_json_str(f, g[i].key);
-		fprintf(f, ",\"processes\":%" PRIu64 ",\"dirty_pages\":%" PRIu64
-			",\"attach_pages\":%" PRIu64 ",\"runtime_pages\":%" PRIu64
-			",\"exit_pages\":%" PRIu64 ",\"bytes\":%" PRIu64 "}",
-			g[i].nproc, g[i].n.dirty, g[i].n.attach, g[i].n.runtime, g[i].n.exit, g[i].n.bytes);
+		fprintf(f, ",\"processes\":%" PRIu64, g[i].nproc);
+		json_counts(f, &g[i].n);
+		fprintf(f, ",\"bytes\":%" PRIu64 "}", g[i].n.all.bytes);
 	}
 	fputs_unlocked("]", f);
 	ct_groups_free(g, total);
@@ -466,11 +482,13 @@ void ct_output_csv(FILE *f, const struct ct_report *r, const struct ct_outopts *
 {
 	size_t i;
 
-	fputs_unlocked("pid,library,vaddr,section,when,attach_cause,relocations,symbol,writer,via,tid,t_ns,backtrace\r\n", f);
+	fputs_unlocked("pid,library,vaddr,section,when,attach_cause,unwatched_reason,relocations,"
+		       "relocations_relative,relocations_symbolic,symbol,writer,via,phase,mark,tid,t_ns,"
+		       "backtrace\r\n", f);
 	for (i = 0; i < r->nrows; i++) {
 		const struct ct_row *row = &r->rows[i];
 		const struct ct_page *pg = row->pg;
-		char sbuf[512], vbuf[32];
+		char sbuf[512], vbuf[32], rbuf[32];
 
 		fprintf(f, "%d,", (int)row->proc->log->pid);
 		csv_field(f, row->lib->path, 0);
@@ -478,12 +496,18 @@ void ct_output_csv(FILE *f, const struct ct_report *r, const struct ct_outopts *
 		csv_field(f, row->section, 0);
 		fprintf(f, ",%s,", when_name(pg));
 		csv_field(f, attach_cause(row), 0);
-		fprintf(f, ",%u,", row->relocs);
+		putc_unlocked(',', f);
+		csv_field(f, unwatched_reason(pg, rbuf, sizeof(rbuf)), 0);
+		fprintf(f, ",%u,%u,%u,", row->relocs, row->relocs_rel, row->relocs_sym);
 		csv_field(f, ct_row_symbol(row, 1, sbuf, sizeof(sbuf)), 0);
 		putc_unlocked(',', f);
 		csv_field(f, row->writer ? row->writer->name : NULL, 0);
 		putc_unlocked(',', f);
 		csv_field(f, via_name(pg, vbuf, sizeof(vbuf)), 0);
+		putc_unlocked(',', f);
+		csv_field(f, ct_phase_name(row->phase), 0);
+		putc_unlocked(',', f);
+		csv_field(f, row->mark, 1);
 		if (pg->when == CT_WHEN_RUNTIME)
 			fprintf(f, ",%d,", (int)pg->tid);
 		else
@@ -538,22 +562,72 @@ static void size_text(uint64_t bytes, char *buf, size_t size)
 		snprintf(buf, size, "%" PRIu64 " KiB", (bytes + 1023) / 1024);
 }
 
-static void table_row(FILE *f, const char *name, const struct ct_group *g)
-{
-	char c[7][32];
+/* Table columns after the key: header, width.  dirty and its split count
+ * the pages a live process keeps (teardown left out); per proc only when
+ * the run has several processes. */
+enum { C_PROCS, C_DIRTY, C_PERPROC, C_ATTACH, C_RELOC, C_RUNTIME, C_UNWATCHED, C_TEARDOWN,
+       C_MEM, C_WRITABLE, NCOLS };
+static const struct { const char *head; int width; } table_cols[NCOLS] = {
+	[C_PROCS] = { "procs", 5 },     [C_DIRTY] = { "dirty", 6 },
+	[C_PERPROC] = { "per proc", 8 }, [C_ATTACH] = { "attach", 6 },
+	[C_RELOC] = { "reloc", 5 },     [C_RUNTIME] = { "runtime", 7 },
+	[C_UNWATCHED] = { "unwatched", 9 }, [C_TEARDOWN] = { "teardown", 8 },
+	[C_MEM] = { "dirty mem", 9 },   [C_WRITABLE] = { "writable", 8 },
+};
 
-	snprintf(c[0], sizeof(c[0]), "%" PRIu64, g->nproc);
-	snprintf(c[1], sizeof(c[1]), "%" PRIu64, g->n.dirty);
-	snprintf(c[2], sizeof(c[2]), "%" PRIu64, g->n.attach);
-	snprintf(c[3], sizeof(c[3]), "%" PRIu64, g->n.runtime);
-	snprintf(c[4], sizeof(c[4]), "%" PRIu64, g->n.exit);
-	size_text(g->n.bytes, c[5], sizeof(c[5]));
-	if (g->writable >= 0)
-		snprintf(c[6], sizeof(c[6]), "%" PRId64, g->writable);
+struct table_shape {
+	int show[NCOLS];
+	size_t name_width;
+	int teardown_known;       /* some log records phases (version 2) */
+};
+
+static void table_shape(const struct ct_report *r, struct table_shape *t)
+{
+	size_t used = 0;
+	int c;
+
+	for (c = 0; c < NCOLS; c++) {
+		t->show[c] = c != C_PERPROC || r->nprocs > 1;
+		if (t->show[c])
+			used += 1 + (size_t)table_cols[c].width;
+	}
+	t->name_width = TABLE_WIDTH - used;
+	t->teardown_known = r->have_auto_phases;
+}
+
+static void table_cells(FILE *f, const struct table_shape *t, const char *name, char cell[NCOLS][32])
+{
+	int c;
+
+	ct_put_name(f, name, t->name_width);
+	for (c = 0; c < NCOLS; c++)
+		if (t->show[c])
+			fprintf(f, " %*s", table_cols[c].width, cell[c]);
+	putc_unlocked('\n', f);
+}
+
+static void table_row(FILE *f, const struct table_shape *t, const char *name, const struct ct_group *g)
+{
+	struct ct_tally live = ct_counts_live(&g->n);
+	char c[NCOLS][32];
+
+	snprintf(c[C_PROCS], sizeof(c[0]), "%" PRIu64, g->nproc);
+	snprintf(c[C_DIRTY], sizeof(c[0]), "%" PRIu64, live.dirty);
+	snprintf(c[C_PERPROC], sizeof(c[0]), "%.1f", per_process(&g->n, g->nproc));
+	snprintf(c[C_ATTACH], sizeof(c[0]), "%" PRIu64, live.attach);
+	snprintf(c[C_RELOC], sizeof(c[0]), "%" PRIu64, live.reloc);
+	snprintf(c[C_RUNTIME], sizeof(c[0]), "%" PRIu64, live.runtime);
+	snprintf(c[C_UNWATCHED], sizeof(c[0]), "%" PRIu64, live.unwatched);
+	if (t->teardown_known)
+		snprintf(c[C_TEARDOWN], sizeof(c[0]), "%" PRIu64, g->n.teardown.dirty);
 	else
-		strcpy(c[6], "-");
-	ct_put_name(f, name, TABLE_WIDTH - NUM_WIDTH);
-	fprintf(f, " " NUM_COLS "\n", c[0], c[1], c[2], c[3], c[4], c[5], c[6]);
+		strcpy(c[C_TEARDOWN], "-");
+	size_text(live.bytes, c[C_MEM], sizeof(c[0]));
+	if (g->writable >= 0)
+		snprintf(c[C_WRITABLE], sizeof(c[0]), "%" PRId64, g->writable);
+	else
+		strcpy(c[C_WRITABLE], "-");
+	table_cells(f, t, name, c);
 }
 
 static void table_note(FILE *f, const struct ct_log *log, const struct ct_note *n,
@@ -575,19 +649,21 @@ static void table_note(FILE *f, const struct ct_log *log, const struct ct_note *
 void ct_output_table(FILE *f, const struct ct_report *r, const struct ct_outopts *o)
 {
 	struct ct_group tot;
+	struct table_shape t;
 	size_t i, n, shown, incomplete = 0;
 	struct ct_group *g = ct_report_group(r, o->by, &n);
-	char head[64];
+	char head[NCOLS][32];
+	int c;
 
 	memset(&tot, 0, sizeof(tot));
 	shown = o->top && o->top < n ? o->top : n;
-	snprintf(head, sizeof(head), "%s", ct_by_names[o->by]);
-	ct_put_name(f, head, TABLE_WIDTH - NUM_WIDTH);
-	fprintf(f, " " NUM_COLS "\n", "procs", "dirty", "attach", "runtime", "exit",
-		"dirty mem", "writable");
+	table_shape(r, &t);
+	for (c = 0; c < NCOLS; c++)
+		snprintf(head[c], sizeof(head[c]), "%s", table_cols[c].head);
+	table_cells(f, &t, ct_by_names[o->by], head);
 	for (i = 0; i < n; i++) {
 		if (i < shown)
-			table_row(f, g[i].key, &g[i]);
+			table_row(f, &t, g[i].key, &g[i]);
 		ct_counts_add(&tot.n, &g[i].n);
 		if (tot.writable >= 0)
 			tot.writable = g[i].writable >= 0 ? tot.writable + g[i].writable : -1;
@@ -603,7 +679,13 @@ void ct_output_table(FILE *f, const struct ct_report *r, const struct ct_outopts
 	tot.nproc = r->nprocs;
 	if (!n)
 		tot.writable = 0;
-	table_row(f, "total", &tot);
+	table_row(f, &t, "total", &tot);
+	if (t.teardown_known)
+		fputs_unlocked("dirty = pages a live process keeps; teardown (atexit, destructors) "
+			       "is left out of it and counted apart\n", f);
+	else
+		fputs_unlocked("dirty = attach+runtime+unwatched; version 1 logs have no phases: "
+			       "teardown pages are in dirty\n", f);
 	if (incomplete)
 		fprintf(f, "%zu of %zu processes did not finish tracing cleanly\n", incomplete, r->nprocs);
 	each_note(f, r, table_note);

@@ -1,6 +1,6 @@
 /* pprof.c - the report as a gzip-compressed profile.proto (pprof, Pyroscope, Parca), encoded by hand.
  *
- * One sample per distinct (stack, library, section, when) with values
+ * One sample per distinct (stack, library, section, when, phase) with values
  * dirty_pages/count and dirty_bytes/bytes.  Addresses are ELF virtual
  * addresses, one mapping per library (path and build-id), so profiles of
  * different runs line up despite ASLR.  Field numbers are those of
@@ -117,7 +117,7 @@ struct sample {
 	char *key;
 	uint64_t *locs;
 	size_t nlocs;
-	uint64_t lib, section, when; /* label strings */
+	uint64_t lib, section, when, phase; /* label strings */
 	uint64_t pages, bytes;
 	UT_hash_handle hh;
 };
@@ -226,10 +226,10 @@ static uint64_t location_id(struct prof *pf, const struct ct_sframe *fr)
 
 static void add_row(struct prof *pf, const struct ct_row *row)
 {
-	static const char *const whens[] = { "?", "attach", "runtime", "unprotected", "exit" };
+	static const char *const whens[] = { "?", "attach", "runtime", "unprotected", "unwatched" };
 	struct ct_sframe fr[CT_MAX_FRAMES];
-	uint64_t locs[CT_MAX_FRAMES], lib, section, when;
-	char key[CT_MAX_FRAMES * 21 + 64];
+	uint64_t locs[CT_MAX_FRAMES], lib, section, when, phase;
+	char key[CT_MAX_FRAMES * 21 + 96], pbuf[1024];
 	size_t i, n, len = 0;
 	struct sample *s;
 
@@ -241,7 +241,9 @@ static void add_row(struct prof *pf, const struct ct_row *row)
 	lib = str_id(pf, row->lib->path);
 	section = str_id(pf, row->section ? row->section : "(unknown)");
 	when = str_id(pf, whens[row->pg->when < 5 ? row->pg->when : 0]);
-	snprintf(key + len, sizeof(key) - len, "|%" PRIu64 "|%" PRIu64 "|%" PRIu64, lib, section, when);
+	phase = str_id(pf, ct_row_phase_label(row, pbuf, sizeof(pbuf)));
+	snprintf(key + len, sizeof(key) - len, "|%" PRIu64 "|%" PRIu64 "|%" PRIu64 "|%" PRIu64,
+		 lib, section, when, phase);
 	HASH_FIND_STR(pf->samples, key, s);
 	if (!s) {
 		s = ct_xcalloc(1, sizeof(*s));
@@ -252,6 +254,7 @@ static void add_row(struct prof *pf, const struct ct_row *row)
 		s->lib = lib;
 		s->section = section;
 		s->when = when;
+		s->phase = phase;
 		HASH_ADD_KEYPTR(hh, pf->samples, s->key, strlen(s->key), s);
 	}
 	s->pages++;
@@ -282,7 +285,7 @@ static void encode(struct prof *pf, struct pb *out)
 	uint64_t pages = str_id(pf, "dirty_pages"), count = str_id(pf, "count");
 	uint64_t bytes = str_id(pf, "dirty_bytes"), ubytes = str_id(pf, "bytes");
 	uint64_t klib = str_id(pf, "library"), ksec = str_id(pf, "section");
-	uint64_t kwhen = str_id(pf, "when"), comment = str_id(pf, "cowtrace: dirty (copied) pages of writable segments");
+	uint64_t kwhen = str_id(pf, "when"), kphase = str_id(pf, "phase"), comment = str_id(pf, "cowtrace: dirty (copied) pages of writable segments");
 	struct pb m = { NULL, 0, 0 }, tmp = { NULL, 0, 0 };
 	struct sample *s, *stmp;
 	size_t i;
@@ -297,6 +300,7 @@ static void encode(struct prof *pf, struct pb *out)
 		label(&m, &tmp, klib, s->lib);
 		label(&m, &tmp, ksec, s->section);
 		label(&m, &tmp, kwhen, s->when);
+		label(&m, &tmp, kphase, s->phase);
 		pb_msg(out, 2, &m);
 	}
 	for (i = 0; i < pf->nmap; i++) {

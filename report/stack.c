@@ -28,8 +28,8 @@ size_t ct_row_stack(const struct ct_row *row, struct ct_sframe *out, size_t max)
 		return 0;
 	if (pg->when == CT_WHEN_ATTACH)
 		return pseudo(row, out, "(attach)");
-	if (pg->when == CT_WHEN_EXIT)
-		return pseudo(row, out, "(exit)");
+	if (pg->when == CT_WHEN_UNWATCHED)
+		return pseudo(row, out, "(unwatched)");
 	for (i = 0; i < pg->nframes && n < max; i++) {
 		struct ct_frame fr;
 

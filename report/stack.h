@@ -8,7 +8,7 @@
 #include "aggregate.h"
 
 /* One frame.  A real frame has mod (maybe fn); a made-up one has only
- * pseudo: "(attach)", "(exit)" or "(unknown writer)", then mod is the
+ * pseudo: "(attach)", "(unwatched)" or "(unknown writer)", then mod is the
  * page's own module. */
 struct ct_sframe {
 	const struct ct_module *mod;
@@ -20,7 +20,7 @@ struct ct_sframe {
 /* Frames of row, innermost first, at most max; returns how many (>= 1
  * when max >= 1).  Runtime pages: the backtrace without the tracer's own
  * frames, else the writing ip, else
- * "(unknown writer)"; attach and exit pages: one made-up frame. */
+ * "(unknown writer)"; attach and unwatched pages: one made-up frame. */
 size_t ct_row_stack(const struct ct_row *row, struct ct_sframe *out, size_t max);
 
 /* File name part of path. */

@@ -61,7 +61,7 @@ static const char *kind_colour(int when)
 	switch (when) {
 	case CT_WHEN_ATTACH:  return "#f5a623";
 	case CT_WHEN_RUNTIME: return "#d0021b";
-	case CT_WHEN_EXIT:    return "#9013fe";
+	case CT_WHEN_UNWATCHED:    return "#9013fe";
 	}
 	return "#e6e6e6";
 }
@@ -86,7 +86,7 @@ static const char *section_colour(const char *name)
 }
 
 /* The kind a cell is drawn as: runtime if any process wrote it at run
- * time, else attach, else exit. */
+ * time, else attach, else unwatched. */
 static int cell_kind(const struct cell *c)
 {
 	if (!c)
@@ -95,7 +95,7 @@ static int cell_kind(const struct cell *c)
 		return CT_WHEN_RUNTIME;
 	if (c->n[CT_WHEN_ATTACH])
 		return CT_WHEN_ATTACH;
-	return CT_WHEN_EXIT;
+	return CT_WHEN_UNWATCHED;
 }
 
 static void strip_range(const struct ct_report *r, struct strip *s)
@@ -130,7 +130,7 @@ static void strip_range(const struct ct_report *r, struct strip *s)
 
 static void tooltip(FILE *f, const struct strip *s, uint64_t vaddr, const struct cell *c)
 {
-	static const char *const whens[] = { "", "attach", "runtime", "", "exit" };
+	static const char *const whens[] = { "", "attach", "runtime", "", "unwatched" };
 	const struct ct_row *row = c ? c->first : NULL;
 	const char *sect = row ? row->section : ct_elf_section(s->lib->elf, vaddr, 4096, UINT64_MAX);
 	const char *sym;
@@ -149,7 +149,7 @@ static void tooltip(FILE *f, const struct strip *s, uint64_t vaddr, const struct
 		return;
 	}
 	fputs(": dirty", f);
-	for (w = CT_WHEN_ATTACH; w <= CT_WHEN_EXIT; w++) {
+	for (w = CT_WHEN_ATTACH; w <= CT_WHEN_UNWATCHED; w++) {
 		if (!c->n[w])
 			continue;
 		fprintf(f, "%s %s in %" PRIu64, first ? "" : ",", whens[w], c->n[w]);
@@ -160,6 +160,18 @@ static void tooltip(FILE *f, const struct strip *s, uint64_t vaddr, const struct
 	if (sym) {
 		fputs("\nsymbol: ", f);
 		xml_text(f, sym);
+	}
+	if (row->pg->when == CT_WHEN_UNWATCHED) {
+		const char *why = ct_reason_text(row->pg->reason);
+
+		fputs("\nunwatched: ", f);
+		xml_text(f, why ? why : "reason unknown");
+	}
+	if (row->phase != CT_PHASE_NONE || row->mark) {
+		char pbuf[1024];
+
+		fputs("\nphase: ", f);
+		xml_text(f, ct_row_phase_label(row, pbuf, sizeof(pbuf)));
 	}
 	if (row->pg->when == CT_WHEN_RUNTIME) {
 		const char *file;
@@ -224,7 +236,7 @@ static void legend(FILE *f, int y)
 {
 	static const struct { int when; const char *text; } kinds[] = {
 		{ CT_WHEN_RUNTIME, "written at run time" }, { CT_WHEN_ATTACH, "dirty at attach" },
-		{ CT_WHEN_EXIT, "dirty at exit (unwatched)" }, { 0, "clean" },
+		{ CT_WHEN_UNWATCHED, "dirty, first write unseen (unwatched)" }, { 0, "clean" },
 	};
 	static const char *const sects[] = { ".data", ".bss", ".got", ".got.plt", ".data.rel.ro", "other" };
 	size_t i;

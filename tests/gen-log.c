@@ -12,10 +12,12 @@
  *   module  id= flags= bias= reason= writable= path= buildid=HEX
  *           ranges=S-E,S-E  nranges= path_len= build_id_len=
  *   unload  module= t=
- *   page    module= kind= page= reason= t=
- *   fault   module= page= addr= ip= tid= t= via= frames=A,B nframes=
+ *   page    module= kind= page= reason= phase= t=   (phase: the v2 byte; a
+ *           version 1 log writes reason as its uint16, phase= is its high byte)
+ *   fault   module= page= addr= ip= tid= t= via= phase= frames=A,B nframes=
  *   note    module= reason= t= len= text=REST OF LINE
  *   phase   t= tid= name=
+ *   stage   phase= t= tid=                 (v2: an automatic phase begins)
  *   exit    status= t=
  *   raw     type= size=                    (a zero-filled record)
  * Every record line also takes size= (overrides the size field), type=
@@ -245,6 +247,7 @@ static void do_fault(const struct kv *kv)
 	r.ip = num(kv, "ip", 0);
 	r.t_ns = num(kv, "t", 2);
 	r.via = (uint16_t)num(kv, "via", 0);
+	r.phase = (uint8_t)num(kv, "phase", 0);
 	r.nframes = (uint16_t)num(kv, "nframes", nf);
 	record(kv, CT_REC_FAULT, &r, sizeof(r), fr, nf * 8);
 	free(fr);
@@ -291,9 +294,14 @@ static void spec_line(char *line)
 	} else if (strcmp(kind, "page") == 0) {
 		struct ct_rec_page r = { .module = (uint32_t)num(&kv, "module", 1),
 					 .kind = (uint16_t)num(&kv, "kind", CT_PAGE_ATTACH),
-					 .reason = (uint16_t)num(&kv, "reason", 0),
+					 .reason = (uint8_t)num(&kv, "reason", 0),
+					 .phase = (uint8_t)num(&kv, "phase", 0),
 					 .page = num(&kv, "page", 0), .t_ns = num(&kv, "t", 1) };
 		record(&kv, CT_REC_PAGE, &r, sizeof(r), NULL, 0);
+	} else if (strcmp(kind, "stage") == 0) {
+		struct ct_rec_stage r = { .t_ns = num(&kv, "t", 1), .tid = (int32_t)num(&kv, "tid", 1),
+					  .phase = (uint32_t)num(&kv, "phase", CT_PHASE_STARTUP) };
+		record(&kv, CT_REC_STAGE, &r, sizeof(r), NULL, 0);
 	} else if (strcmp(kind, "fault") == 0) {
 		do_fault(&kv);
 	} else if (strcmp(kind, "note") == 0) {

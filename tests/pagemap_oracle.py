@@ -244,7 +244,7 @@ def cmd_check(args):
         some = dict(list(dups.items())[:6])
         print(f"  pid {pid} {lib}: {len(dups)} pages listed more than once, e.g. {some}")
         ok = False
-    bad_when = {hex(v): w for v, w in got.items() if any(x not in ("attach", "runtime", "exit") for x in w)}
+    bad_when = {hex(v): w for v, w in got.items() if any(x not in ("attach", "runtime", "unwatched") for x in w)}
     if bad_when:
         print(f"  pid {pid} {lib}: unknown 'when': {bad_when}")
         ok = False

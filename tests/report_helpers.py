@@ -94,29 +94,33 @@ def golden_text(report, run, keep, lines=True):
         return json.loads(p.stdout)
 
     d = run_json()
-    out = ["# library processes writable dirty attach runtime exit sections"]
+    out = ["# library processes writable dirty attach runtime unwatched reloc teardown sections"]
     for l in sorted(d["libraries"], key=lambda l: base(l["path"])):
         secs = ",".join("%s=%d" % kv for kv in sorted(l["sections"].items()))
-        out.append("library %s %d %d %d %d %d %d %s%s" % (
+        out.append("library %s %d %d %d %d %d %d %d %d %s%s" % (
             base(l["path"]), l["processes"], l["writable_pages"], l["dirty_pages"], l["attach_pages"],
-            l["runtime_pages"], l["exit_pages"], secs or "-", " main" if l["main"] else ""))
-    out.append("# page: library section when cause relocations symbol writer via phase [line] xN processes")
+            l["runtime_pages"], l["unwatched_pages"], l["relocation_pages"], l["teardown_pages"],
+            secs or "-", " main" if l["main"] else ""))
+    out.append("# page: library section when cause relocations(relative/symbolic) symbol writer via "
+               "phase mark [line] xN processes")
     pages = {}
     for p in d["pages"]:
         writer = "%s:%s" % (base(p["writer_library"]), text(p["writer"])) if p["writer_library"] else "-"
-        key = "page %s %s %s %s %d %s %s %s %s" % (
+        key = "page %s %s %s %s %d(%d/%d) %s %s %s %s %s" % (
             base(p["library"]), text(p["section"]), p["when"], text(p["attach_cause"]), p["relocations"],
-            text(p["symbol"]).replace(" ", "_"), writer, text(p["via"]), text(p["phase"]))
+            p["relocations_relative"], p["relocations_symbolic"],
+            text(p["symbol"]).replace(" ", "_"), writer, text(p["via"]), text(p["phase"]), text(p["mark"]))
         if lines and p["writer_line"]:
             f, _, n = p["writer_line"].rpartition(":")
             key += " %s:%s" % (base(f), n)
         pages[key] = pages.get(key, 0) + 1
     out += ["%s x%d" % kv for kv in sorted(pages.items())]
     for by in ("section", "symbol", "writer", "phase"):
-        out.append("# --by %s: key processes dirty attach runtime exit" % by)
+        out.append("# --by %s: key processes dirty attach runtime unwatched teardown" % by)
         for g in run_json("--by", by)["groups"]:
             k = " ".join(base(w) if w.startswith("/") else w for w in g["key"].split(" "))
             k = re.sub(r"/\S*/([^/\s:]+):", r"\1:", k)     # library:symbol keys
-            out.append("%s %s %d %d %d %d %d" % (by, k.replace(" ", "_"), g["processes"], g["dirty_pages"],
-                                                 g["attach_pages"], g["runtime_pages"], g["exit_pages"]))
+            out.append("%s %s %d %d %d %d %d %d" % (by, k.replace(" ", "_"), g["processes"], g["dirty_pages"],
+                                                    g["attach_pages"], g["runtime_pages"], g["unwatched_pages"],
+                                                    g["teardown_pages"]))
     return "\n".join(out) + "\n"

@@ -240,9 +240,9 @@ L = libs.get((libc_path, libc.build_id))
 check(L is not None, "libc listed with its build-id")
 check(L["processes"] == 2, "libc processes %d" % L["processes"])
 check(L["writable_pages"] == 41, "libc writable_pages %d (20 + 21)" % L["writable_pages"])
-check(L["dirty_pages"] == 6 and L["attach_pages"] == 2 and L["runtime_pages"] == 3 and L["exit_pages"] == 1,
+check(L["dirty_pages"] == 6 and L["attach_pages"] == 2 and L["runtime_pages"] == 3 and L["unwatched_pages"] == 1,
       "libc dirty/attach/runtime/exit %d/%d/%d/%d" % (L["dirty_pages"], L["attach_pages"],
-                                                     L["runtime_pages"], L["exit_pages"]))
+                                                     L["runtime_pages"], L["unwatched_pages"]))
 check(L["unprotected_pages"] == 1, "libc unprotected %d" % L["unprotected_pages"])
 want_sections = {}
 for s in (libc.section_of_page(got_page), libc.section_of_page(bss_far_page),
@@ -286,11 +286,11 @@ check(p.get("symbol") is None and p.get("writer") is None and p.get("via") is No
       and p.get("tid") is None, "attach page has no symbol/writer/via/tid")
 check(p.get("t_ns") == 5, "attach t_ns")
 
-p = page(1001, libc_path, exit_page, "exit")
-check(p.get("attach_cause") is None and p.get("exit_reason") == "sigblocked" and p.get("via") is None
+p = page(1001, libc_path, exit_page, "unwatched")
+check(p.get("attach_cause") is None and p.get("unwatched_reason") == "sigblocked" and p.get("via") is None
       and p.get("symbol") is None and p.get("writer") is None and p.get("t_ns") == 90
-      and p.get("section") == libc.section_of_page(exit_page), "exit page %r" % p)
-check(page(1001, libc_path, got_page, "attach").get("exit_reason") is None, "attach page: exit_reason null")
+      and p.get("section") == libc.section_of_page(exit_page), "unwatched page %r" % p)
+check(page(1001, libc_path, got_page, "attach").get("unwatched_reason") is None, "attach page: unwatched_reason null")
 
 p = page(1001, libc_path, bss_far_page, "attach")
 check(libc.relocs_in(bss_far_page) == 0, "test premise: no relocations at the end of .bss")
@@ -365,7 +365,7 @@ check(len(json.loads(out)["libraries"]) == 1, "--top 1")
 rc, out, err = run("--format", "csv", os.path.join(tmp, "run"))
 rows = list(csv.DictReader(io.StringIO(out, newline="")))
 check(rc == 0 and len(rows) == 10, "csv rows %d" % len(rows))
-check(sum(1 for r in rows if r["when"] == "exit") == 1, "csv: one exit row")
+check(sum(1 for r in rows if r["when"] == "unwatched") == 1, "csv: one unwatched row")
 row = [r for r in rows if r["pid"] == "1001" and r["when"] == "runtime" and r["via"] == "store"]
 check(len(row) == 1, "csv: one store row for pid 1001")
 if row:
@@ -381,15 +381,15 @@ check(all(r["attach_cause"] in ("relocation", "other") for r in rows if r["when"
 # table
 rc, out, err = run(os.path.join(tmp, "run"))
 lines = out.splitlines()
-check(rc == 0 and all(len(l) <= 100 for l in lines), "table fits in 100 columns")
+check(rc == 0 and all(len(l) <= 110 for l in lines), "table fits in 110 columns")
 # two libcs (two build-ids) in the run: rows carry the build-id's start;
 # the name may be shortened from the left
 tag = "%s [%s]" % (os.path.basename(libc_path), libc.build_id[:8])
 lrow = [l[l.index(tag) + len(tag):] for l in lines if tag in l]
-check(len(lrow) == 1 and lrow[0].split()[0:5] == ["2", "6", "2", "3", "1"], "table libc row %r" % lrow)
+check(len(lrow) == 1 and lrow[0].split()[0:8] == ["2", "6", "3.0", "2", "1", "3", "1", "0"], "table libc row %r" % lrow)
 tot = [l for l in lines if l.startswith("total")]
-check(len(tot) == 1 and tot[0].split()[1:6] == ["3", "10", "2", "7", "1"], "table total %r" % tot)
-check(lines[0].split()[1:6] == ["procs", "dirty", "attach", "runtime", "exit"], "table head %r" % lines[0])
+check(len(tot) == 1 and tot[0].split()[1:9] == ["3", "10", "3.3", "2", "1", "7", "1", "0"], "table total %r" % tot)
+check(lines[0].split()[1:11] == ["procs", "dirty", "per", "proc", "attach", "reloc", "runtime", "unwatched", "teardown", "dirty"], "table head %r" % lines[0])
 check(not [l for l in lines if "tracer note" in l or os.path.basename(gen) in l], "table: tracer not mentioned")
 check("notes:" in lines and any("mprotect failed" in l for l in lines), "table notes")
 rc, out, err = run("--by", "symbol", "--top", "2", os.path.join(tmp, "run"))
@@ -402,8 +402,8 @@ for l in lines[1:]:
 check(len(body) == 2 and "(2 more)" in lines, "--by symbol --top 2: %r" % lines)
 rc, out, err = run("--by", "writer", os.path.join(tmp, "run"))
 check(any(l.startswith("(attach)") and l.split()[2] == "2" for l in out.splitlines()), "--by writer: attach row")
-check(any(l.startswith("(exit)") and l.split()[2] == "1" and l.split()[5] == "1" for l in out.splitlines()),
-      "--by writer: exit row")
+check(any(l.startswith("(unwatched)") and l.split()[2] == "1" and l.split()[7] == "1" for l in out.splitlines()),
+      "--by writer: unwatched row")
 
 # exit statuses
 rc, out, err = run("--by", "nonsense", os.path.join(tmp, "run"))

@@ -75,7 +75,7 @@ check(r == 0 and clean(err) == "" and len(d["pages"]) == 3, "good log: %d %r" % 
 bad = make("magic", ["header magic=NOTCOWTR", MODULE] + faults(1))
 r, d, err = run(bad)
 check(r == 1 and bad + ": not a cowtrace log" in err, "bad magic: %d %r" % (r, err))
-newer = make("newer", ["header version=2", MODULE] + faults(1))
+newer = make("newer", ["header version=3", MODULE] + faults(1))
 r, d, err = run(newer)
 check(r == 1 and newer in err and "newer" in err and err.count(newer) == 1,
       "newer version: one line naming the file: %r" % err)

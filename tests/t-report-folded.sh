@@ -50,7 +50,7 @@ want = {
     "%s:main" % me: 1,                           # no frames: the writing ip
     "%s:(unknown writer)" % me: 1,
     "%s:(attach)" % me: 1,
-    "%s:(exit)" % me: 2,
+    "%s:(unwatched)" % me: 2,
 }
 check(got == want, "folded stacks\n got %r\nwant %r" % (got, want))
 d = json.loads(subprocess.run([report, "--format", "json", os.path.join(tmp, "a.cwt")],

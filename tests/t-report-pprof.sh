@@ -107,7 +107,7 @@ want = {
     (("ct_report_build", "main"), ("runtime",), (libc,)): 6,     # leaf first
     (("main",), ("runtime",), (report,)): 2,
     (("(attach) libc.so.6",), ("attach",), (libc,)): 2,
-    (("(exit) libc.so.6",), ("exit",), (libc,)): 2,
+    (("(unwatched) libc.so.6",), ("unwatched",), (libc,)): 2,
 }
 check(by == want, "samples by stack\n got %r\nwant %r" % (by, want))
 check(prof.get("default_sample_type", [0])[0] and S[prof["default_sample_type"][0]] == "dirty_pages",

@@ -33,16 +33,16 @@ for mode in preload launcher; do
 import json, sys
 d = json.load(open(sys.argv[1]))
 def vias(lib, when="runtime"):
-    return [str(p["via"] if when == "runtime" else p["exit_reason"]) for p in d["pages"]
+    return [str(p["via"] if when == "runtime" else p["unwatched_reason"]) for p in d["pages"]
             if p["library"].endswith(lib) and p["when"] == when]
 lo, exe = vias("/liboracle.so"), vias("/oracle-kwrites")
 print("liboracle:", len(lo), sorted(set(lo)))
 print("executable:", len(exe), sorted(set(exe)))
-print("liboracle exit pages:", vias("/liboracle.so", "exit"))
+print("liboracle unwatched pages:", vias("/liboracle.so", "unwatched"))
 # 21 calls write liboracle pages (3..23), 6 short reads one page each;
 # oracle_dump stores to one .bss page; page 26 is dirtied after its short read
 ok = sum(v.startswith("syscall:") for v in lo) == 27 and len(lo) <= 28
-ok = ok and vias("/liboracle.so", "exit") == ["short_read"]
+ok = ok and vias("/liboracle.so", "unwatched") == ["short_read"]
 ok = ok and {"syscall:read", "syscall:getcwd", "syscall:readlink"} <= set(exe)
 sys.exit(0 if ok else 1)
 PY

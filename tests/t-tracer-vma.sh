@@ -62,14 +62,14 @@ rep = json.load(open(sys.argv[1]))
 notes = [n for n in rep["notes"] if (n["library"] or "").endswith("libvmabig.so")]
 pages = [p for p in rep["pages"] if p["library"].endswith("libvmabig.so")]
 run = [p for p in pages if p["when"] == "runtime"]
-ex = [p for p in pages if p["when"] == "exit"]
+ex = [p for p in pages if p["when"] == "unwatched"]
 print("  notes:", [(n["reason"], n["text"]) for n in notes])
-print("  runtime pages %d, exit pages %d, exit reasons %s" % (len(run), len(ex), sorted({p["exit_reason"] for p in ex})))
+print("  runtime pages %d, unwatched pages %d, unwatched reasons %s" % (len(run), len(ex), sorted({p["unwatched_reason"] for p in ex})))
 if not notes and sys.argv[2] == "default":
     ok = len(ex) == 0 and len(run) > 100
 else:
     ok = [n["reason"] for n in notes] == ["vma_limit"] and len(run) > 100 and len(ex) > 100
-    ok = ok and all(p["exit_reason"] == "vma_limit" for p in ex)
+    ok = ok and all(p["unwatched_reason"] == "vma_limit" for p in ex)
 sys.exit(0 if ok else 1)' "$d.json" $limit
 done
 
