@@ -52,11 +52,26 @@ data = bytes(range(256)) * 64
 out.append("lzma %s" % (lzma.decompress(lzma.compress(data)) == data))
 print("\n".join(out))
 sys.stdout.flush()
-objs, text = pagemap_oracle.measure_stable()
-data = text.encode()
-while data:
-    data = data[os.write(3, data):]
-os._exit(0)
+
+def measure_and_exit(fd):
+    objs, text = pagemap_oracle.measure_stable()
+    data = text.encode()
+    while data:
+        data = data[os.write(fd, data):]
+    os._exit(0)
+
+if len(sys.argv) > 2:   # fork: a child works and measures while the parent
+    pid = os.fork()     # waits (blocked, writing nothing), then the parent
+    if pid == 0:
+        db = sqlite3.connect(":memory:")
+        db.execute("create table u (x)")
+        db.executemany("insert into u values (?)", ((i,) for i in range(500)))
+        decimal.getcontext().prec = 20
+        n = db.execute("select sum(x) from u").fetchone()[0] + int(decimal.Decimal(2).sqrt() * 10)
+        hashlib.sha256(str(n).encode()).hexdigest()
+        measure_and_exit(4)
+    os.waitpid(pid, 0)
+measure_and_exit(3)
 PYEOF
 
 run() {	# run HOW MODE DIR
@@ -104,5 +119,20 @@ for mode in signal scan; do
 		CHECK "$mode $how: every object's pages = python's own pagemap (whole object)" \
 			$ORACLE compare-all "$d.json" "$d.orc" 'libcowtrace*' 'libunwind*'
 	done
+done
+# a forked child measures while its parent waits: its pages are those it
+# copied by writing after the fork (the rest is still shared); the
+# parent's are all its own again once the child is gone
+for mode in signal scan; do
+	d=$T/fork-$mode
+	mkdir -p "$d"
+	COWTRACE_MODE=$mode timeout 60 "$COWTRACE" run -o "$d" -- \
+		"$PY" "$T/subject.py" "$ROOT/tests" fork >"$d.out" 2>"$d.err" 3>"$d.orc" 4>"$d.orc2"
+	same_as_untraced "fork $mode" "$d" $? $urc
+	CHECK "fork $mode: report reads the logs" $ORACLE report-json "$d" "$d.json"
+	CHECK "fork $mode: the parent's pages = its own pagemap" \
+		$ORACLE compare-all "$d.json" "$d.orc" 'libcowtrace*' 'libunwind*'
+	CHECK "fork $mode: the child's pages = its own pagemap" \
+		$ORACLE compare-all "$d.json" "$d.orc2" 'libcowtrace*' 'libunwind*'
 done
 done_test
