@@ -169,3 +169,9 @@ $(ORACLE_TD)/libdtor.so: tests/dtor-lib.c | $(BUILD)/tests
 $(ORACLE_TD)/dtor-app: tests/dtor-app.c $(ORACLE_TD)/libdtor.so | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(ORACLE_TD) -ldtor -Wl,-rpath,'$$ORIGIN'
 test-progs: $(ORACLE_TD)/dtor-app
+
+# ---- a prefork server's workers, each against its own pagemap and smaps
+# (t-tracer-forkserver.sh)
+$(ORACLE_TD)/forkserver-app: tests/forkserver-app.c $(ORACLE_TD)/liboracle.so | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(ORACLE_TD) -loracle -Wl,-rpath,'$$ORIGIN'
+test-progs: $(ORACLE_TD)/forkserver-app
