@@ -378,7 +378,9 @@ void ct_module_degrade(struct ct_module *m, uint32_t reason)
 	}
 	ct_vma_refund(m);   /* its mappings merged back */
 	m->reason = reason;
-	const char *why = reason == CT_WHY_VMA_LIMIT ? "the mapping limit (vm.max_map_count) is near"
+	const char *why = reason == CT_WHY_VMA_LIMIT ? (ct.opt.max_maps >= 0 ?
+			"COWTRACE_MAX_MAPS mappings added" :
+			"the mapping limit (vm.max_map_count) is near")
 			: reason == CT_WHY_MPROTECT ? "mprotect failed"
 			: "the tracer's tables are full";
 	ct_log_note(m->id, reason, why);

@@ -1,10 +1,12 @@
 /* aggregate.c - resolve pages against ELF files and sum them per library, process or key. */
 #include <fnmatch.h>
 #include <stdio.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "aggregate.h"
+#include "stack.h"
 #include "util.h"
 
 int ct_module_is_tracer(const struct ct_module *m)
@@ -181,7 +183,8 @@ static void resolve_row(struct ct_row *row, uint32_t page_size)
 			row->copy_mod = copy_source(row, row->copy->name);
 		}
 	}
-	row->section = ct_elf_section(elf, row->vaddr, page_size, addr);
+	row->section = ct_elf_section_at(elf, row->vaddr, page_size, addr, &row->section_start);
+	row->label_addr = addr - row->vaddr < page_size ? addr : row->vaddr;
 	row->relocs = ct_elf_relocs(elf, row->vaddr, row->vaddr + page_size,
 				    &row->relocs_rel, &row->relocs_sym);
 	row->phase = pg->phase;
@@ -660,7 +663,7 @@ static void row_key(const struct ct_row *row, enum ct_by by, char *buf, size_t s
 		if (row->copy)          /* already says whose it is */
 			snprintf(buf, size, "%s", sym);
 		else
-			snprintf(buf, size, "%s:%s", lib, sym ? sym : "(no symbol)");
+			snprintf(buf, size, "%s:%s", lib, sym);
 		break;
 	}
 	case CT_BY_WRITER:
@@ -668,11 +671,13 @@ static void row_key(const struct ct_row *row, enum ct_by by, char *buf, size_t s
 			snprintf(buf, size, "(attach)");
 		else if (row->pg->when == CT_WHEN_UNWATCHED)
 			snprintf(buf, size, "(unwatched)");
-		else if (!row->wmod)
-			snprintf(buf, size, "(unknown)");
-		else
-			snprintf(buf, size, "%s:%s", row->wmod->lib->path,
-				 row->writer ? row->writer->name : "(unknown)");
+		else {
+			char wbuf[512];
+			const char *w = ct_row_writer(row, wbuf, sizeof(wbuf));
+
+			snprintf(buf, size, "%s:%s", row->wmod ? row->wmod->lib->path : "[unknown]",
+				 w ? w : "(scan: no writer)");
+		}
 		break;
 	case CT_BY_PAGE:
 		snprintf(buf, size, "%s:0x%llx", lib, (unsigned long long)row->vaddr);
@@ -848,13 +853,40 @@ void ct_resolve_frame(const struct ct_row *row, size_t i, struct ct_frame *fr)
 	fr->off = addr - fr->mod->bias - (fr->fn ? fr->fn->addr : 0);
 }
 
+const char *ct_frame_label(const struct ct_module *mod, const struct ct_sym *fn, uint64_t addr,
+			   char *buf, size_t size)
+{
+	if (fn)
+		return fn->name;
+	snprintf(buf, size, "%s+0x%" PRIx64, mod ? ct_basename(mod->path) : "[unknown]", addr);
+	return buf;
+}
+
+const char *ct_row_writer(const struct ct_row *row, char *buf, size_t size)
+{
+	if (row->pg->when != CT_WHEN_RUNTIME || !row->pg->ip)
+		return NULL;
+	if (row->writer)
+		return row->writer->name;
+	return ct_frame_label(row->wmod, NULL, row->wmod ? row->pg->ip - row->wmod->bias : row->pg->ip,
+			      buf, size);
+}
+
 const char *ct_row_symbol(const struct ct_row *row, int with_off, char *buf, size_t size)
 {
 	const struct ct_sym *s = row->copy ? row->copy : row->sym;
 	char off[24] = "";
 
-	if (!s)
-		return NULL;
+	if (!s) {
+		if (row->section && !with_off)
+			snprintf(buf, size, "%s", row->section);
+		else if (row->section)
+			snprintf(buf, size, "%s+0x%" PRIx64, row->section,
+				 row->label_addr - row->section_start);
+		else
+			snprintf(buf, size, "%s+0x%" PRIx64, ct_basename(row->lib->path), row->vaddr);
+		return buf;
+	}
 	if (with_off && row->symoff)
 		snprintf(off, sizeof(off), "+0x%llx", (unsigned long long)row->symoff);
 	if (row->copy) {

@@ -80,6 +80,9 @@ struct ct_row {
 	struct ct_lib *lib;
 	uint64_t vaddr;           /* page in the ELF's address space */
 	const char *section;
+	uint64_t section_start;   /* the section's address, for labels */
+	uint64_t label_addr;      /* what a label names: the first written
+				   * address, else the page (ELF space) */
 	const struct ct_sym *sym;  /* data symbol of the page's object, or */
 	const struct ct_sym *copy; /* the executable's copy of a library variable */
 	const struct ct_module *copy_mod; /* the library defining it (NULL: unknown) */
@@ -171,8 +174,19 @@ struct ct_frame {
 void ct_resolve_frame(const struct ct_row *row, size_t i, struct ct_frame *fr);
 
 /* The row's symbol as shown: "name", "name+0xoff", or for a copy
- * relocation "libfoo.so:name+0xoff (copy in executable)".  NULL if none.
- * with_off 0 leaves the offset out (a grouping key). */
+ * relocation "libfoo.so:name+0xoff (copy in executable)".  A page with no
+ * symbol is named after its section, "SECTION+0xOFF" (.bss+0x2000), or
+ * without one "LIBRARY+0xVADDR": never NULL.  with_off 0 leaves the offset
+ * out (a grouping key: every unnamed page of a section in one group). */
 const char *ct_row_symbol(const struct ct_row *row, int with_off, char *buf, size_t size);
+
+/* The row's writer as shown: the function, or "LIBRARY+0xOFF" (ELF
+ * address) when it has no symbol, "[unknown]+0xIP" outside every object;
+ * NULL when the page has no writer (attach, unwatched, scan backend). */
+const char *ct_row_writer(const struct ct_row *row, char *buf, size_t size);
+
+/* A frame as shown in every format: the function, else "LIBRARY+0xOFF". */
+const char *ct_frame_label(const struct ct_module *mod, const struct ct_sym *fn, uint64_t addr,
+			   char *buf, size_t size);
 
 #endif

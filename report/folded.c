@@ -25,17 +25,14 @@ static void put(char *buf, size_t size, size_t *n, const char *s)
 
 static void frame_text(const struct ct_sframe *fr, char *buf, size_t size, size_t *n)
 {
-	char num[32];
+	char num[512];
 
 	put(buf, size, n, fr->mod ? ct_basename(fr->mod->path) : "?");
 	put(buf, size, n, ":");
 	if (fr->pseudo) {
 		put(buf, size, n, fr->pseudo);
-	} else if (fr->fn) {
-		put(buf, size, n, fr->fn->name);
 	} else {
-		snprintf(num, sizeof(num), "0x%" PRIx64, fr->addr);
-		put(buf, size, n, num);
+		put(buf, size, n, ct_frame_label(fr->mod, fr->fn, fr->addr, num, sizeof(num)));
 	}
 }
 

@@ -276,7 +276,7 @@ static void json_libraries(FILE *f, const struct ct_report *r, size_t top)
 static void json_page(FILE *f, const struct ct_row *row)
 {
 	const struct ct_page *pg = row->pg;
-	char sbuf[512], vbuf[32], rbuf[32];
+	char sbuf[512], vbuf[32], rbuf[32], wbuf[512];
 	size_t i;
 
 	fprintf(f, "{\"pid\":%d,\"library\":", (int)row->proc->log->pid);
@@ -296,7 +296,7 @@ static void json_page(FILE *f, const struct ct_row *row)
 	ct_json_str(f, row->copy ? (row->copy_mod ? row->copy_mod->path : NULL) :
 		 row->sym ? row->lib->path : NULL);
 	fputs_unlocked(",\"writer\":", f);
-	ct_json_str(f, row->writer ? row->writer->name : NULL);
+	ct_json_str(f, ct_row_writer(row, wbuf, sizeof(wbuf)));
 	fputs_unlocked(",\"writer_library\":", f);
 	ct_json_str(f, row->wmod ? row->wmod->lib->path : NULL);
 	fputs_unlocked(",\"writer_line\":", f);
@@ -307,7 +307,7 @@ static void json_page(FILE *f, const struct ct_row *row)
 	ct_json_str(f, ct_phase_name(row->phase));
 	fputs_unlocked(",\"mark\":", f);
 	ct_json_str(f, row->mark);
-	if (pg->when == CT_WHEN_RUNTIME)
+	if (pg->when == CT_WHEN_RUNTIME && pg->ip)   /* 0: scan backend, no writer */
 		fprintf(f, ",\"tid\":%d,\"addr\":\"0x%" PRIx64 "\",\"ip\":\"0x%" PRIx64 "\"",
 			(int)pg->tid, pg->addr - row->mod->bias, pg->ip);
 	else
@@ -320,7 +320,7 @@ static void json_page(FILE *f, const struct ct_row *row)
 		fputs_unlocked(i ? ",{\"library\":" : "{\"library\":", f);
 		ct_json_str(f, fr.mod ? fr.mod->lib->path : NULL);
 		fputs_unlocked(",\"function\":", f);
-		ct_json_str(f, fr.fn ? fr.fn->name : NULL);
+		ct_json_str(f, ct_frame_label(fr.mod, fr.fn, fr.addr, wbuf, sizeof(wbuf)));
 		fputs_unlocked(",\"offset\":", f);
 		json_hex(f, fr.off);
 		json_line(f, fr.mod, fr.lookup, 0);
@@ -437,6 +437,18 @@ static void csv_field(FILE *f, const char *s, int always_quote)
 	putc_unlocked('"', f);
 }
 
+/* s inside a quoted CSV field: quotes doubled */
+static void csv_quoted(FILE *f, const char *s)
+{
+	for (; *s; s++) {
+		if (*s == '"')
+			putc_unlocked('"', f);
+		putc_unlocked(*s, f);
+	}
+}
+
+/* "LIBRARY:FUNCTION+0xOFF;..." innermost first; a frame without a symbol
+ * is named as in every format, LIBRARY_FILE+0xOFF */
 static void csv_backtrace(FILE *f, const struct ct_row *row)
 {
 	size_t i;
@@ -444,36 +456,18 @@ static void csv_backtrace(FILE *f, const struct ct_row *row)
 	putc_unlocked('"', f);
 	for (i = 0; i < row->pg->nframes; i++) {
 		struct ct_frame fr;
-		char buf[64];
+		char buf[600];
 
 		ct_resolve_frame(row, i, &fr);
 		if (i)
 			putc_unlocked(';', f);
-		if (fr.mod) {
-			const char *p;
-
-			for (p = fr.mod->lib->path; *p; p++) {
-				if (*p == '"')
-					putc_unlocked('"', f);
-				putc_unlocked(*p, f);
-			}
-		} else {
-			putc_unlocked('?', f);
-		}
+		csv_quoted(f, fr.mod ? fr.mod->lib->path : "?");
 		putc_unlocked(':', f);
-		if (fr.fn) {
-			const char *p;
-
-			for (p = fr.fn->name; *p; p++) {
-				if (*p == '"')
-					putc_unlocked('"', f);
-				putc_unlocked(*p, f);
-			}
-			snprintf(buf, sizeof(buf), "+0x%" PRIx64, fr.off);
-		} else {
-			snprintf(buf, sizeof(buf), "0x%" PRIx64, fr.off);
-		}
-		fputs_unlocked(buf, f);
+		if (fr.fn)
+			snprintf(buf, sizeof(buf), "%s+0x%" PRIx64, fr.fn->name, fr.off);
+		else
+			ct_frame_label(fr.mod, NULL, fr.addr, buf, sizeof(buf));
+		csv_quoted(f, buf);
 	}
 	putc_unlocked('"', f);
 }
@@ -488,7 +482,7 @@ void ct_output_csv(FILE *f, const struct ct_report *r, const struct ct_outopts *
 	for (i = 0; i < r->nrows; i++) {
 		const struct ct_row *row = &r->rows[i];
 		const struct ct_page *pg = row->pg;
-		char sbuf[512], vbuf[32], rbuf[32];
+		char sbuf[512], vbuf[32], rbuf[32], wbuf[512];
 
 		fprintf(f, "%d,", (int)row->proc->log->pid);
 		csv_field(f, row->lib->path, 0);
@@ -501,7 +495,7 @@ void ct_output_csv(FILE *f, const struct ct_report *r, const struct ct_outopts *
 		fprintf(f, ",%u,%u,%u,", row->relocs, row->relocs_rel, row->relocs_sym);
 		csv_field(f, ct_row_symbol(row, 1, sbuf, sizeof(sbuf)), 0);
 		putc_unlocked(',', f);
-		csv_field(f, row->writer ? row->writer->name : NULL, 0);
+		csv_field(f, ct_row_writer(row, wbuf, sizeof(wbuf)), 0);
 		putc_unlocked(',', f);
 		csv_field(f, via_name(pg, vbuf, sizeof(vbuf)), 0);
 		putc_unlocked(',', f);

@@ -215,8 +215,13 @@ static uint64_t location_id(struct prof *pf, const struct ct_sframe *fr)
 
 		snprintf(name, sizeof(name), "%s %s", fr->pseudo, lib ? ct_basename(lib->path) : "?");
 		loc->function = function_id(pf, lib, fr->pseudo, name);
-	} else if (fr->fn) {
-		loc->function = function_id(pf, lib, fr->fn->name, fr->fn->name);
+	} else {
+		char label[512];
+		const char *name = ct_frame_label(fr->mod, fr->fn, fr->addr, label, sizeof(label));
+
+		/* an unsymbolized frame is one function per address, named as
+		 * in every format: LIBRARY+0xOFF */
+		loc->function = function_id(pf, lib, name, name);
 	}
 	HASH_ADD(hh, pf->locs, key, sizeof(loc->key), loc);
 	ct_grow(&pf->locv, &pf->caploc, pf->nloc + 1, sizeof(*pf->locv));

@@ -51,5 +51,12 @@ size_t ct_row_stack(const struct ct_row *row, struct ct_sframe *out, size_t max)
 		out->pseudo = NULL;
 		return 1;
 	}
-	return pseudo(row, out, "(unknown writer)");
+	if (pg->ip) {                   /* outside every object: named by address */
+		out->mod = NULL;
+		out->fn = NULL;
+		out->addr = pg->ip;
+		out->pseudo = NULL;
+		return 1;
+	}
+	return pseudo(row, out, "(no writer)");   /* the scan backend's pages */
 }

@@ -157,10 +157,8 @@ static void tooltip(FILE *f, const struct strip *s, uint64_t vaddr, const struct
 	}
 	fprintf(f, " of %zu processes", s->lib ? (size_t)s->lib->nproc : (size_t)0);
 	sym = ct_row_symbol(row, 1, sbuf, sizeof(sbuf));
-	if (sym) {
-		fputs("\nsymbol: ", f);
-		xml_text(f, sym);
-	}
+	fputs("\nsymbol: ", f);
+	xml_text(f, sym);
 	if (row->pg->when == CT_WHEN_UNWATCHED) {
 		const char *why = ct_reason_text(row->pg->reason);
 
@@ -173,7 +171,9 @@ static void tooltip(FILE *f, const struct strip *s, uint64_t vaddr, const struct
 		fputs("\nphase: ", f);
 		xml_text(f, ct_row_phase_label(row, pbuf, sizeof(pbuf)));
 	}
-	if (row->pg->when == CT_WHEN_RUNTIME) {
+	char wbuf[512];
+	const char *wname = ct_row_writer(row, wbuf, sizeof(wbuf));
+	if (wname) {
 		const char *file;
 		int line;
 
@@ -181,14 +181,13 @@ static void tooltip(FILE *f, const struct strip *s, uint64_t vaddr, const struct
 		if (row->wmod) {
 			xml_text(f, ct_basename(row->wmod->lib->path));
 			putc(':', f);
-			xml_text(f, row->writer ? row->writer->name : "?");
-			if (ct_line(row->wmod->lib->elf, row->pg->ip - row->wmod->bias, &file, &line)) {
-				fputs(" (", f);
-				xml_text(f, file);
-				fprintf(f, ":%d)", line);
-			}
-		} else {
-			fputs("unknown", f);
+		}
+		xml_text(f, wname);
+		if (row->wmod &&
+		    ct_line(row->wmod->lib->elf, row->pg->ip - row->wmod->bias, &file, &line)) {
+			fputs(" (", f);
+			xml_text(f, file);
+			fprintf(f, ":%d)", line);
 		}
 	}
 	fputs("</title>", f);

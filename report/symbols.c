@@ -691,6 +691,12 @@ int ct_elf_load_range(const struct ct_elf *e, uint64_t *lo, uint64_t *hi)
 
 const char *ct_elf_section(const struct ct_elf *e, uint64_t page, uint64_t size, uint64_t addr)
 {
+	return ct_elf_section_at(e, page, size, addr, NULL);
+}
+
+const char *ct_elf_section_at(const struct ct_elf *e, uint64_t page, uint64_t size, uint64_t addr,
+			      uint64_t *start)
+{
 	const struct sect *best = NULL;
 	uint64_t best_cover = 0;
 	int best_w = 0;
@@ -704,8 +710,11 @@ const char *ct_elf_section(const struct ct_elf *e, uint64_t page, uint64_t size,
 
 		if (s->addr >= page + size)
 			break;
-		if (addr - page < size && addr - s->addr < s->size && s->writable)
+		if (addr - page < size && addr - s->addr < s->size && s->writable) {
+			if (start)
+				*start = s->addr;
 			return s->name;
+		}
 		lo = s->addr > page ? s->addr : page;
 		hi = s->addr + s->size < page + size ? s->addr + s->size : page + size;
 		if (hi <= lo)
@@ -717,6 +726,8 @@ const char *ct_elf_section(const struct ct_elf *e, uint64_t page, uint64_t size,
 			best_w = s->writable;
 		}
 	}
+	if (best && start)
+		*start = best->addr;
 	return best ? best->name : NULL;
 }
 

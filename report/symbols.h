@@ -41,6 +41,9 @@ int ct_elf_load_range(const struct ct_elf *e, uint64_t *lo, uint64_t *hi);
  * of the page (lowest address on ties).  Writable sections are preferred
  * over read-only ones.  NULL when none. */
 const char *ct_elf_section(const struct ct_elf *e, uint64_t page, uint64_t size, uint64_t addr);
+/* The same, and the section's start address in *start. */
+const char *ct_elf_section_at(const struct ct_elf *e, uint64_t page, uint64_t size, uint64_t addr,
+			      uint64_t *start);
 
 /* Data symbol (object, or sized untyped symbol in a writable section)
  * containing addr; the innermost when they nest. */
