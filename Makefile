@@ -32,7 +32,7 @@ $(BUILD)/report/%.o: report/%.c report/*.h include/*.h | $(BUILD)/report
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
 $(REPORT): $(REPORT_OBJ)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -ldw -lelf -llzma -lz -lm
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -ldw -lelf -ldebuginfod -llzma -lz -lm
 
 $(BUILD)/preload $(BUILD)/report $(BUILD)/tests:
 	mkdir -p $@
@@ -46,11 +46,14 @@ include tests/tests.mk
 deps:
 	@./scripts/install-deps.sh
 
+test-deps:
+	@./scripts/install-deps.sh test
+
 demo: deps
 	@$(MAKE) --no-print-directory all
 	@./scripts/demo.sh
 
-test: deps
+test: test-deps
 	@$(MAKE) --no-print-directory all test-progs
 	@./tests/run.sh
 
@@ -60,15 +63,27 @@ install: all
 	install -m 755 $(LIB) $(AUDIT) $(DESTDIR)$(PREFIX)/lib/cowtrace/
 	install -m 755 $(REPORT) $(DESTDIR)$(PREFIX)/lib/cowtrace/
 	install -m 644 include/cowtrace.h include/cowtrace_log.h $(DESTDIR)$(PREFIX)/include/
+	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/cowtrace
+	install -m 644 docs/man/cowtrace.1 docs/man/cowtrace-report.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 644 VERSION $(DESTDIR)$(PREFIX)/share/cowtrace/VERSION
 
 clean:
 	rm -rf $(BUILD)
 
-.PHONY: all deps demo test install clean examples test-progs stress fuzz bench
+.PHONY: all deps test-deps demo test install clean examples test-progs stress fuzz bench advise-demo
+
+# ---- the README's two commands in a fresh Debian 12 root (slow; as root)
+fresh-check:
+	@./scripts/fresh-check.sh
+.PHONY: fresh-check
+
+# ---- cowtrace advise, predicted and then verified by relinking (needs lld)
+advise-demo: all
+	@./scripts/advise-demo.sh
 
 # ---- stress: the thread and signal tests 100 times each (not part of make test)
 # RUNS=N for another count; prints N/N passed per case
-stress: deps
+stress: test-deps
 	@$(MAKE) --no-print-directory all test-progs
 	@BUILD=$(BUILD) RUNS=$(or $(RUNS),100) ./tests/stress/stress.sh
 
@@ -80,10 +95,16 @@ $(BUILD)/bench/libbench.so: bench/libbench.c | $(BUILD)/bench
 $(BUILD)/bench/firstwrite: bench/firstwrite.c $(BUILD)/bench/libbench.so | $(BUILD)/bench
 	$(CC) $(ALL_CFLAGS) -O2 -o $@ $< -L$(BUILD)/bench -lbench -Wl,-rpath,'$$ORIGIN'
 
+# the same with a 20,000-page .data (80 MiB on disk), written front to back
+$(BUILD)/bench/libbench20k.so: bench/libbench.c | $(BUILD)/bench
+	$(CC) $(ALL_CFLAGS) -O2 -DPAGES=20000 -fPIC -shared -Wl,-soname,libbench20k.so -o $@ $<
+$(BUILD)/bench/firstwrite20k: bench/firstwrite.c $(BUILD)/bench/libbench20k.so | $(BUILD)/bench
+	$(CC) $(ALL_CFLAGS) -O2 -o $@ $< -L$(BUILD)/bench -lbench20k -Wl,-rpath,'$$ORIGIN'
+
 $(BUILD)/bench/startup: bench/startup.c | $(BUILD)/bench
 	$(CC) $(ALL_CFLAGS) -O2 -o $@ $<
 
-bench: all test-progs $(BUILD)/bench/firstwrite $(BUILD)/bench/startup
+bench: all test-progs $(BUILD)/bench/firstwrite $(BUILD)/bench/firstwrite20k $(BUILD)/bench/startup
 	@./bench/bench.sh
 
 # ---- fuzzing the log parser (not part of make test) ----------------------
@@ -102,7 +123,7 @@ fuzz: $(FUZZ_BIN)
 
 # ---- established projects' test suites, traced vs untraced (not part of make test)
 # CPython's regression tests and GLib's installed tests: see docs/test-suites.md
-suites: deps
+suites: test-deps
 	@$(MAKE) --no-print-directory all
 	@./tests/suites/run.sh
 .PHONY: suites

@@ -8,6 +8,7 @@ cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}
 B=$(pwd -P)/$BUILD
 fw=$B/bench/firstwrite
+fw20k=$B/bench/firstwrite20k
 rounds=${ROUNDS:-${RUNS:-7}}
 starts=${STARTS:-100}
 tmp=$(mktemp -d)
@@ -62,6 +63,117 @@ summary "$tmp/fw" 1 0 "untraced" ""
 summary "$tmp/fw" 3 1 "traced, no backtrace" 4x
 summary "$tmp/fw" 5 1 "traced, 16-frame backtrace" 6x
 summary "$tmp/fw" 7 1 "traced, 16 frames, unw_step loop" ""
+echo
+echo "the signal-free backends: the same first writes, $rounds rounds of untraced,"
+echo "  COWTRACE_MODE=scan, perf without backtrace, perf with 16 frames"
+: >"$tmp/sf"
+i=0
+while [ $i -lt "$rounds" ]; do
+	b=$("$fw")
+	sc=$(traced env COWTRACE_MODE=scan "$fw")
+	p0=$(traced env COWTRACE_MODE=perf COWTRACE_BACKTRACE=0 "$fw")
+	p16=$(traced env COWTRACE_MODE=perf COWTRACE_BACKTRACE=16 "$fw")
+	echo "$b $sc $p0 $p16" >>"$tmp/sf"
+	i=$((i + 1))
+done
+echo "  CPU time of the writing thread per first write:"
+summary "$tmp/sf" 2 0 "untraced" ""
+summary "$tmp/sf" 4 2 "scan" 1.3x
+summary "$tmp/sf" 6 2 "perf, no backtrace" 1.6x
+summary "$tmp/sf" 8 2 "perf, 16-frame callchain" ""
+echo "  wall time per first write:"
+summary "$tmp/sf" 1 0 "untraced" ""
+summary "$tmp/sf" 3 1 "scan" 1.3x
+summary "$tmp/sf" 5 1 "perf, no backtrace" 1.6x
+summary "$tmp/sf" 7 1 "perf, 16-frame callchain" ""
+rm -f "$tmp"/*.cwt
+traced env COWTRACE_MODE=perf COWTRACE_BACKTRACE=0 "$fw" >/dev/null
+"$B/cowtrace-report" --format json --lib libbench.so "$tmp" 2>/dev/null | python3 -c '
+import json, sys
+p = [x for x in json.load(sys.stdin)["pages"] if x["when"] == "runtime"]
+named = sum(1 for x in p if x.get("ip"))
+print("  perf: %d of %d run-time pages of libbench.so have their writer (%.1f%%)" %
+      (named, len(p), 100.0 * named / max(len(p), 1)))' || echo "  (perf: no report)"
+
+py=/usr/bin/python3
+if [ -x "$py" ]; then
+	echo
+	echo "start-up of $py importing ssl, json, decimal and sqlite3: $rounds rounds of"
+	echo "  5 starts each way, in turn (the median start of each round)"
+	: >"$tmp/py"
+	i=0
+	while [ $i -lt "$rounds" ]; do
+		line=""
+		for how in none signal scan; do
+			rm -f "$tmp"/*.cwt
+			t=$(python3 - "$how" "$py" "$B/libcowtrace.so" "$tmp" <<'PY'
+import os, subprocess, sys, time
+how, py, lib, d = sys.argv[1:5]
+env = dict(os.environ)
+if how != "none":
+    env.update(LD_PRELOAD=lib, COWTRACE_DIR=d, COWTRACE_QUIET="1", COWTRACE_MODE=how)
+ts = []
+for _ in range(5):
+    t = time.monotonic()
+    subprocess.run([py, "-c", "import ssl, json, decimal, sqlite3"], env=env, check=True)
+    ts.append(time.monotonic() - t)
+print(sorted(ts)[2] * 1e9)
+PY
+)
+			line="$line $t"
+		done
+		echo "$line" >>"$tmp/py"
+		i=$((i + 1))
+	done
+	echo "  wall time per start:"
+	summary "$tmp/py" 1 0 "untraced" "" us
+	summary "$tmp/py" 2 1 "traced, signal" 1.25x us
+	summary "$tmp/py" 3 1 "traced, scan" 1.10x us
+fi
+
+echo
+echo "first writes front to back through a 20,000-page .data (libbench20k.so, 80 MiB)"
+echo "  $rounds rounds; each: untraced, traced without backtrace; every page must be"
+echo "  traced (each unprotected page merges with the written one before it: no"
+echo "  new mapping, so the VMA budget never runs out)"
+: >"$tmp/fw20k"
+i=0
+while [ $i -lt "$rounds" ]; do
+	b=$("$fw20k" 20000)
+	t0=$(traced env COWTRACE_BACKTRACE=0 "$fw20k" 20000)
+	echo "$b $t0" >>"$tmp/fw20k"
+	i=$((i + 1))
+done
+echo "  CPU time of the writing thread (user + system) per first write:"
+summary "$tmp/fw20k" 2 0 "untraced" ""
+summary "$tmp/fw20k" 4 2 "traced, no backtrace" 3x
+echo "  wall time per first write:"
+summary "$tmp/fw20k" 1 0 "untraced" ""
+summary "$tmp/fw20k" 3 1 "traced, no backtrace" 3x
+# the last round's log: all 20,000 pages seen being written, nothing given up
+if "$B/cowtrace-report" --format json "$tmp" >"$tmp/fw20k.json" 2>"$tmp/fw20k.err"; then
+	python3 - "$tmp/fw20k.json" <<'PYEOF'
+import json, sys
+rep = json.load(open(sys.argv[1]))
+lib = [l for l in rep["libraries"] if (l["path"] or "").endswith("/libbench20k.so")]
+pages = [p for p in rep["pages"] if p["library"].endswith("/libbench20k.so")]
+touched = sum(1 for p in pages if p["when"] == "runtime" and p["writer"] == "bench_touch")
+notes = [n["reason"] + ": " + n["text"] for n in rep["notes"]]
+procs = rep["processes"]
+# two entries: env, then the program it execs (one pid, two images)
+whole = (len(lib) == 1 and touched == 20000 and not notes and not lib[0].get("untracked")
+         and not lib[0].get("exit_pages") and procs
+         and all(p["complete"] and not p.get("truncated") and not p.get("dropped") for p in procs))
+# (the library's run-time pages are one more: its .bss, crtstuff's completed.0
+# written by the destructors at exit)
+print("  traced whole: %s (run-time pages %s, %d of them by bench_touch; notes %s)"
+      % ("yes" if whole else "NO", lib[0]["runtime_pages"] if lib else "-", touched,
+         "; ".join(notes) or "none"))
+PYEOF
+else
+	echo "  traced whole: report failed: $(head -1 "$tmp/fw20k.err")"
+fi
+
 echo
 echo "process start-up: /bin/true; 3 rounds of $starts starts each way, in turn"
 echo "  (medians of each round, then the median round); traced: with the probe's"

@@ -1,5 +1,7 @@
 /* firstwrite - cost of the first write to each page of a library's .data.
  *   firstwrite [PAGES] [DEPTH]
+ * (at most as many pages as the library it is linked with has: libbench.so
+ * 4096, libbench20k.so 20,000 for firstwrite20k, written front to back)
  * Reads every page first (so they are mapped from the page cache), then
  * times one store per page, issued DEPTH calls deep so that a backtrace has
  * real frames to walk.  Prints nanoseconds per first write: wall time, then
@@ -9,6 +11,7 @@
 #include <stdlib.h>
 #include <time.h>
 
+long bench_pages(void);
 int bench_read(long page);
 void bench_touch(long page);
 
@@ -35,8 +38,8 @@ int main(int argc, char **argv)
 {
 	long pages = argc > 1 ? atol(argv[1]) : 4000;
 	int depth = argc > 2 ? atoi(argv[2]) : 14;
-	if (pages < 1 || pages > 4096)
-		pages = 4096;
+	if (pages < 1 || pages > bench_pages())
+		pages = bench_pages();
 	for (long i = 0; i < pages; i++)
 		sink += bench_read(i);
 	double t0 = now(CLOCK_MONOTONIC), c0 = now(CLOCK_THREAD_CPUTIME_ID);

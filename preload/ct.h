@@ -228,7 +228,13 @@ void ct_pages_each(uintptr_t lo, uintptr_t hi, ct_page_fn *fn, void *arg); /* SI
 /* ---- protect.c: pagemap, mprotect, VMA budget ------------------------- */
 void ct_protect_attach(struct ct_module *m);
 void ct_protect_reattach_all(void);    /* after fork, in the child */
-void ct_scan_all(int final);           /* every live object: pages dirty, not logged */
+enum ct_scan_how {
+	CT_SCAN_LIGHT,  /* dlopen, dlclose, munmap: what was written (collect) */
+	CT_SCAN_FULL,   /* phase change, fork: and every page dirty, not logged */
+	CT_SCAN_CHILD,  /* a fork child's first: and mark the shared copies */
+	CT_SCAN_FINAL,  /* exit, exec, death: nothing is in flight any more */
+};
+void ct_scan_all(int how);             /* every live object (ct_scan_how) */
 void ct_scan_pending(void);            /* objects not looked at since relocation */
 void ct_phase_begin(int phase);        /* scan, then the phase changes */
 void ct_mark_seen(struct ct_module *m, uintptr_t page); /* SIGNAL-SAFE */

@@ -55,7 +55,7 @@ static void rescan(void)
 	pthread_mutex_lock(&ct.lock); /* SIGNAL-UNSAFE-OK: after dlopen/dlclose, which are not signal-safe either */
 	ct_modules_scan(1);
 	if (ct.backend->collect)
-		ct_scan_all(0);
+		ct_scan_all(CT_SCAN_LIGHT);
 	else
 		ct_scan_pending();
 	pthread_mutex_unlock(&ct.lock);
@@ -69,7 +69,7 @@ static void scan_before_unload(void)
 		return;
 	int saved = errno;
 	pthread_mutex_lock(&ct.lock); /* SIGNAL-UNSAFE-OK: dlclose is not signal-safe either */
-	ct_scan_all(0);
+	ct_scan_all(CT_SCAN_LIGHT);
 	pthread_mutex_unlock(&ct.lock);
 	errno = saved;
 }
@@ -679,7 +679,7 @@ static void before_fork(void)
 {
 	pthread_mutex_lock(&ct.lock); /* SIGNAL-UNSAFE-OK: atfork handler, outside the fault path */
 	if (ct.initialized && !ct.disabled && ct.backend->collect)
-		ct_scan_all(0);         /* the parent's pages up to the fork */
+		ct_scan_all(CT_SCAN_FULL);      /* the parent's pages up to the fork */
 }
 
 static void after_fork_parent(void)

@@ -179,7 +179,7 @@ void ct_finish(int status)
 	if (!ct.initialized || ct.disabled || !ct_log_is_mine() || atomic_exchange(&finished, me) == me)
 		return;
 	if (pthread_mutex_trylock(&ct.lock) == 0) {
-		ct_scan_all(1);
+		ct_scan_all(CT_SCAN_FINAL);
 		pthread_mutex_unlock(&ct.lock);
 	}
 	ct_log_close(status);
@@ -196,7 +196,7 @@ void ct_finish_fatal(void)
 	if (!ct.initialized || ct.disabled || !ct_log_is_mine())
 		return;
 	if (pthread_mutex_trylock(&ct.lock) == 0) { /* SIGNAL-UNSAFE-OK: trylock only */
-		ct_scan_all(1);
+		ct_scan_all(CT_SCAN_FINAL);
 		pthread_mutex_unlock(&ct.lock); /* SIGNAL-UNSAFE-OK: releases what the trylock took */
 	}
 }
@@ -211,7 +211,7 @@ int ct_finish_image(void)
 	if (!ct.initialized || ct.disabled || !ct_log_is_mine())
 		return 0;
 	if (pthread_mutex_trylock(&ct.lock) == 0) {
-		ct_scan_all(1);
+		ct_scan_all(CT_SCAN_FINAL);
 		pthread_mutex_unlock(&ct.lock);
 	}
 	ct_log_set_flag(CT_LOGF_COMPLETE);

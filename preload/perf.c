@@ -123,10 +123,18 @@ struct span { uintptr_t start, end; struct ct_module *m; struct ct_range *r; };
 static struct span spans[CT_MAX_LIVE * 2];
 static int nspans;
 
-static int by_start(const void *a, const void *b)
+/* Sorted by start with a shell sort: a drain may run in a handler (a
+ * process dying of a signal), where glibc's qsort may call malloc. */
+static void sort_spans(void)
 {
-	const struct span *x = a, *y = b;
-	return x->start < y->start ? -1 : x->start > y->start;
+	for (int gap = nspans / 2; gap > 0; gap /= 2)
+		for (int i = gap; i < nspans; i++) {
+			struct span t = spans[i];
+			int j = i;
+			for (; j >= gap && spans[j - gap].start > t.start; j -= gap)
+				spans[j] = spans[j - gap];
+			spans[j] = t;
+		}
 }
 
 static void index_ranges(void)
@@ -141,7 +149,7 @@ static void index_ranges(void)
 				spans[nspans++] = (struct span){ m->ranges[k].start, m->ranges[k].end,
 								 m, &m->ranges[k] };
 	}
-	qsort(spans, (size_t)nspans, sizeof spans[0], by_start);
+	sort_spans();
 }
 
 static struct span *span_of(uintptr_t a)

@@ -143,7 +143,7 @@ static int count_runs(const struct ct_range *r, uint8_t want)
 
 static void mark_shared(struct ct_module *m, uintptr_t page);
 static int seen_logged(struct ct_module *m, uintptr_t page);
-static void scan_all(int child, int final);
+static void scan_all(int how);
 
 struct classify_ctx {
 	struct ct_module *m;
@@ -246,7 +246,7 @@ void ct_protect_reattach_all(void)
 	for (uint32_t i = 0; i < ct.nmodules; i++)
 		ct.modules[i].scanned = 0;
 	ct.backend->fork_child();
-	scan_all(1, 0);
+	scan_all(CT_SCAN_CHILD);
 }
 
 /* ---- the signal backend: mprotect + SIGSEGV (fault.c) ---------------- */
@@ -494,14 +494,21 @@ static void scan_page(void *arg, uintptr_t page, uint64_t e)
 		ct_log_page(m, page, CT_PAGE_UNWATCHED, unwatched_reason(m, page, was));
 }
 
-/* Every PT_LOAD page of m that is private-dirty and not in the log yet. */
-static void scan_module(int fd, struct ct_module *m, int child, int final)
+/* What m wrote since the last scan (the backend's collect) and, unless
+ * `light` on a module looked at before, every PT_LOAD page of m that is
+ * private-dirty and not in the log yet.  A light scan (dlopen, dlclose,
+ * the program's munmap) reads no pagemap: pages that became dirty without
+ * a watched write (RELRO, code, a fork's shared copy) wait for the next
+ * full scan (phase change, fork, exit). */
+static void scan_module(int fd, struct ct_module *m, int how)
 {
-	struct scan_ctx c = { m, child, final };
+	struct scan_ctx c = { m, how == CT_SCAN_CHILD, how == CT_SCAN_FINAL };
 	if (!m->seen)
 		return;
 	if (ct.backend->collect)
 		ct.backend->collect(fd, m);
+	if (how == CT_SCAN_LIGHT && m->scanned)
+		return;
 	for (int i = 0; i < m->phnum; i++) {
 		const ElfW(Phdr) *p = &m->phdr[i];
 		if (p->p_type != PT_LOAD || !p->p_memsz)
@@ -522,7 +529,7 @@ static int scanned_object(const struct ct_module *m)
 	return atomic_load(&m->live) && m->reason != CT_WHY_TRACER && m->reason != CT_WHY_EXCLUDED;
 }
 
-static void scan_all(int child, int final)
+static void scan_all(int how)
 {
 	uint64_t t = ct_now_ns();
 	ct.scans++;
@@ -532,7 +539,7 @@ static void scan_all(int child, int final)
 	struct ct_module *const *live = ct_modules_live(&n);
 	for (int i = 0; i < n; i++)
 		if (scanned_object(live[i]))
-			scan_module(fd, live[i], child, final);
+			scan_module(fd, live[i], how);
 	close(fd);
 	ct_log_scan(t);
 }
@@ -558,7 +565,7 @@ void ct_scan_before_change(uintptr_t lo, uintptr_t hi, int gone)
 			if (fd < 0 && (fd = pagemap_open()) >= 0)
 				ct.scans++;
 			if (fd >= 0)
-				scan_module(fd, m, 0, 0);
+				scan_module(fd, m, CT_SCAN_LIGHT);
 		}
 		if (gone)
 			for (uintptr_t p = lo > m->lo ? lo : m->lo; p < hi && p < m->hi; p += ct.page_size)
@@ -580,10 +587,10 @@ void ct_log_written(struct ct_module *m, uintptr_t page)
 		ct_log_page(m, page, CT_PAGE_WRITTEN, 0);
 }
 
-/* A scan point (phase change, dlopen, exit).  Caller holds ct.lock. */
-void ct_scan_all(int final)
+/* A scan point (enum ct_scan_how).  Caller holds ct.lock. */
+void ct_scan_all(int how)
 {
-	scan_all(0, final);
+	scan_all(how);
 }
 
 /* Objects not looked at since they were relocated (loaded by dlopen after
@@ -602,7 +609,7 @@ void ct_scan_pending(void)
 				return;
 			ct.scans++;
 		}
-		scan_module(fd, m, 0, 0);
+		scan_module(fd, m, CT_SCAN_FULL);
 	}
 	if (fd >= 0)
 		close(fd);
@@ -618,7 +625,7 @@ void ct_phase_begin(int phase)
 		return;
 	if (ct.initialized && !ct.disabled && ct_log_is_mine() &&
 	    pthread_mutex_trylock(&ct.lock) == 0) {
-		ct_scan_all(0);
+		ct_scan_all(CT_SCAN_FULL);
 		pthread_mutex_unlock(&ct.lock);
 	}
 	if (phase) {

@@ -17,13 +17,20 @@
 
 static int uffd = -1;
 
+/* The tracer's own ioctl: past its ioctl wrapper (kwrites.c). */
+static long sys_ioctl(int fd, unsigned long req, void *arg)
+{
+	return ct_syscall(SYS_ioctl, fd, (long)req, (long)arg, 0, 0, 0);
+}
+
 /* The descriptor is the one thing this backend keeps: above what programs
  * use (near the soft limit), close-on-exec. */
 static int move_high(int fd)
 {
 	struct rlimit rl;
 	long floor = 256;
-	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	if (ct_syscall(SYS_getrlimit, RLIMIT_NOFILE, (long)&rl, 0, 0, 0, 0) == 0 &&
+	    rl.rlim_cur != RLIM_INFINITY &&
 	    rl.rlim_cur > 64)
 		floor = (long)rl.rlim_cur - 64;
 	int high = fcntl(fd, F_DUPFD_CLOEXEC, floor);
@@ -63,7 +70,7 @@ static int open_uffd(const char **why)
 	}
 	struct uffdio_api api = { .api = UFFD_API,
 				  .features = UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED };
-	if (ioctl(fd, UFFDIO_API, &api) != 0) {
+	if (sys_ioctl(fd, UFFDIO_API, &api) != 0) {
 		close(fd);
 		*why = "the kernel has no asynchronous userfaultfd write-protect (6.7 or later)";
 		return -1;
@@ -80,7 +87,7 @@ static int pagemap_scan_works(void)
 	struct page_region v[1];
 	struct pm_scan_arg a = { .size = sizeof a, .start = 0, .end = 0,
 				 .vec = (uintptr_t)v, .vec_len = 1 };
-	int ok = ioctl(pm, PAGEMAP_SCAN, &a) >= 0;
+	int ok = sys_ioctl(pm, PAGEMAP_SCAN, &a) >= 0;
 	close(pm);
 	return ok;
 }
@@ -112,8 +119,8 @@ static void uffd_arm(struct ct_module *m)
 					       .mode = UFFDIO_REGISTER_MODE_WP };
 		struct uffdio_writeprotect wp = { .range = { r->start, r->end - r->start },
 						  .mode = UFFDIO_WRITEPROTECT_MODE_WP };
-		if (ioctl(uffd, UFFDIO_REGISTER, &reg) != 0 ||
-		    ioctl(uffd, UFFDIO_WRITEPROTECT, &wp) != 0) {
+		if (sys_ioctl(uffd, UFFDIO_REGISTER, &reg) != 0 ||
+		    sys_ioctl(uffd, UFFDIO_WRITEPROTECT, &wp) != 0) {
 			ct_log_note(m->id, CT_WHY_UFFD, errno == EBUSY ?
 				    "range registered by the program's own userfaultfd: found by scans only" :
 				    "userfaultfd registration failed: found by scans only");
@@ -142,7 +149,7 @@ static void uffd_collect(int pm, struct ct_module *m)
 				.category_mask = PAGE_IS_WRITTEN | PAGE_IS_WPALLOWED,
 				.return_mask = PAGE_IS_WRITTEN,
 			};
-			long n = ioctl(pm, PAGEMAP_SCAN, &a);
+			long n = sys_ioctl(pm, PAGEMAP_SCAN, &a);
 			if (n < 0)
 				break;
 			for (long k = 0; k < n; k++)

@@ -394,6 +394,7 @@ static void read_exit(struct parser *ps, const uint8_t *rp)
 	memcpy(&r, rp, sizeof(r));
 	ps->log->has_exit = 1;
 	ps->log->exit_status = r.status;
+	ps->log->exit_ns = r.t_ns;
 }
 
 /* Smallest size a record of a known type may have; 0 for unknown types. */

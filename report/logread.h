@@ -95,6 +95,7 @@ struct ct_log {
 	char comm[17];
 	int has_exit;
 	int32_t exit_status;
+	uint64_t exit_ns;          /* the EXIT record's time, 0 without one */
 	int complete;              /* CT_LOGF_COMPLETE or an EXIT record */
 	int truncated;
 
@@ -106,7 +107,7 @@ struct ct_log {
 	size_t nnotes, capnotes;
 	struct ct_phase *phases;   /* sorted by t_ns (stable) after parsing */
 	size_t nphases, capphases;
-	struct ct_stage *stages;   /* in record order */
+	struct ct_stage *stages;   /* in record order (times only grow) */
 	size_t nstages, capstages;
 
 	size_t nrecords;           /* complete records read */

@@ -8,6 +8,7 @@
 
 #include "aggregate.h"
 #include "diff.h"
+#include "advise.h"
 #include "inputs.h"
 #include "lines.h"
 #include "logread.h"
@@ -15,11 +16,11 @@
 #include "symbols.h"
 #include "util.h"
 
-enum format { FMT_TABLE, FMT_JSON, FMT_CSV, FMT_FOLDED, FMT_PPROF, FMT_SVG };
+enum format { FMT_TABLE, FMT_JSON, FMT_CSV, FMT_FOLDED, FMT_PPROF, FMT_SVG, FMT_TRACE };
 
 static const char usage_text[] =
 	"usage: cowtrace-report [--by library|section|symbol|writer|page|process|phase]\n"
-	"                       [--format table|json|csv|folded|pprof|svg]\n"
+	"                       [--format table|json|csv|folded|pprof|svg|trace]\n"
 	"                       [--top N] [--lib GLOB] [--pid PID] [--phase NAME[,NAME...]]\n"
 	"                       [--debug-dir DIR[:DIR...]] LOG_OR_DIR...\n"
 	"       cowtrace-report diff [--fail-if-more N] [--per-process] [--format table|json]\n"
@@ -32,7 +33,9 @@ static const char usage_text[] =
 	"                startup, main or main/MARK, teardown)\n"
 	"  --format F    table (default), json (every page), csv (one row per page),\n"
 	"                folded (stacks for flame graphs), pprof (gzipped profile.proto),\n"
-	"                svg (a map of every library's writable pages)\n"
+	"                svg (a map of every library's writable pages), trace (a\n"
+	"                timeline for Perfetto or chrome://tracing: phases, first\n"
+	"                writes, dirty pages per library over time, fork and exec)\n"
 	"  --top N       show only the first N rows\n"
 	"  --lib GLOB    only libraries whose path or file name matches GLOB\n"
 	"  --pid PID     only the process PID\n"
@@ -125,6 +128,8 @@ int main(int argc, char **argv)
 
 	if (argc > 1 && strcmp(argv[1], "diff") == 0)
 		return ct_diff_main(argc - 1, argv + 1);
+	if (argc > 1 && strcmp(argv[1], "advise") == 0)
+		return ct_advise_main(argc - 1, argv + 1);
 	memset(&rep, 0, sizeof(rep));
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -146,6 +151,8 @@ int main(int argc, char **argv)
 				fmt = FMT_PPROF;
 			else if (strcmp(optarg, "svg") == 0)
 				fmt = FMT_SVG;
+			else if (strcmp(optarg, "trace") == 0)
+				fmt = FMT_TRACE;
 			else
 				usage_error("unknown --format value '%s'", optarg);
 			break;
@@ -211,6 +218,9 @@ int main(int argc, char **argv)
 		break;
 	case FMT_SVG:
 		ct_output_svg(stdout, &rep, &out);
+		break;
+	case FMT_TRACE:
+		ct_output_trace(stdout, &rep, &out);
 		break;
 	case FMT_PPROF:
 		if (ct_output_pprof(stdout, &rep, &out) < 0)

@@ -17,6 +17,8 @@ void ct_output_json(FILE *f, const struct ct_report *r, const struct ct_outopts 
 void ct_output_csv(FILE *f, const struct ct_report *r, const struct ct_outopts *o);
 void ct_output_folded(FILE *f, const struct ct_report *r, const struct ct_outopts *o);
 void ct_output_svg(FILE *f, const struct ct_report *r, const struct ct_outopts *o);
+/* the Chrome trace event format: a timeline for Perfetto (trace.c) */
+void ct_output_trace(FILE *f, const struct ct_report *r, const struct ct_outopts *o);
 /* Returns 0, or -1 when the profile could not be written (said on stderr). */
 int ct_output_pprof(FILE *f, const struct ct_report *r, const struct ct_outopts *o);
 

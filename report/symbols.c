@@ -12,6 +12,7 @@
 #include <unistd.h>
 #include <uthash.h>
 
+#include "debuginfod.h"
 #include "symbols.h"
 #include "util.h"
 
@@ -58,8 +59,13 @@ struct ct_elf {
 	size_t nsects, capsects;
 	struct symtab data, funcs;
 	int have_symtab;          /* a full .symtab was read */
-	uint64_t *relocs[2];      /* targets: [0] relative, [1] symbolic */
-	size_t nrelocs[2], caprelocs[2];
+	enum ct_symsrc symsrc;    /* where the symbols came from */
+	char *debug_path;         /* the separate debug file read, or NULL */
+	uint64_t *relocs;
+	size_t nrelocs, caprelocs;
+	uint64_t *relative;       /* the relative ones among them (RELATIVE,
+				   * IRELATIVE, RELR): no symbol lookup */
+	size_t nrelative, caprelative;
 	struct symtab copies;     /* R_*_COPY destinations */
 	const char **exports;     /* exported data symbols, sorted by name */
 	size_t nexports, capexports;
@@ -228,15 +234,19 @@ static void read_symbols(struct ct_elf *e, Elf *elf, Elf_Scn *scn, const GElf_Sh
 	}
 }
 
-/* sym: 0 a relative relocation (no symbol: base + addend), 1 symbolic */
-static void reloc_add(struct ct_elf *e, uint64_t where, int sym)
+static void reloc_add(struct ct_elf *e, uint64_t where)
 {
-	ct_grow(&e->relocs[sym], &e->caprelocs[sym], e->nrelocs[sym] + 1, sizeof(*e->relocs[sym]));
-	e->relocs[sym][e->nrelocs[sym]++] = where;
+	ct_grow(&e->relocs, &e->caprelocs, e->nrelocs + 1, sizeof(*e->relocs));
+	e->relocs[e->nrelocs++] = where;
 }
 
-/* Is type a relocation that needs no symbol (R_*_RELATIVE, R_*_IRELATIVE)
- * on this machine? */
+static void relative_add(struct ct_elf *e, uint64_t where)
+{
+	ct_grow(&e->relative, &e->caprelative, e->nrelative + 1, sizeof(*e->relative));
+	e->relative[e->nrelative++] = where;
+}
+
+/* Is type a relative relocation (base + addend, no symbol) here? */
 static int relative_type(Elf *elf, unsigned type)
 {
 	GElf_Ehdr eh;
@@ -310,7 +320,9 @@ static void read_relocs(struct ct_elf *e, Elf *elf, Elf_Scn *scn, const GElf_Shd
 			}
 			if (GELF_R_TYPE(r.r_info) == 0)
 				continue;
-			reloc_add(e, r.r_offset, !relative_type(elf, (unsigned)GELF_R_TYPE(r.r_info)));
+			reloc_add(e, r.r_offset);
+			if (relative_type(elf, GELF_R_TYPE(r.r_info)))
+				relative_add(e, r.r_offset);
 			if (copy && GELF_R_TYPE(r.r_info) == copy)
 				copy_add(e, elf, sh, r.r_offset, GELF_R_SYM(r.r_info));
 		}
@@ -332,13 +344,16 @@ static void read_relocs(struct ct_elf *e, Elf *elf, Elf_Scn *scn, const GElf_Shd
 				ent = v;
 			}
 			if (!(ent & 1)) {
-				reloc_add(e, ent, 0);
+				reloc_add(e, ent);
+				relative_add(e, ent);
 				where = ent + w;
 				continue;
 			}
 			for (bit = 0, ent >>= 1; ent; bit++, ent >>= 1)
-				if (ent & 1)
-					reloc_add(e, where + bit * w, 0);
+				if (ent & 1) {
+					reloc_add(e, where + bit * w);
+					relative_add(e, where + bit * w);
+				}
 			where += (8 * w - 1) * w;
 		}
 	}
@@ -468,7 +483,7 @@ static int read_debug_at(struct ct_elf *e, const char *path, const uint8_t *bid,
 }
 
 /* Stripped file: look for its symbols under DIR/.build-id for each DIR of
- * ct_debug_dirs. */
+ * ct_debug_dirs, then on the debuginfod servers of DEBUGINFOD_URLS. */
 static int read_debug_file(struct ct_elf *e, const uint8_t *bid, size_t len)
 {
 	char hex[2 * 255 + 1], path[4096 + 600];
@@ -482,8 +497,18 @@ static int read_debug_file(struct ct_elf *e, const uint8_t *bid, size_t len)
 		if (end == d || (size_t)(end - d) > 4096)
 			continue;
 		snprintf(path, sizeof(path), "%.*s/.build-id/%.2s/%s.debug", (int)(end - d), d, hex, hex + 2);
-		if (read_debug_at(e, path, bid, len))
+		if (read_debug_at(e, path, bid, len)) {
+			e->debug_path = ct_xstrdup(path);
 			return 1;
+		}
+	}
+	char *fetched;
+	if (ct_debuginfod_find(bid, len, &fetched)) {   /* DEBUGINFOD_URLS */
+		if (read_debug_at(e, fetched, bid, len)) {
+			e->debug_path = fetched;
+			return 1;
+		}
+		free(fetched);
 	}
 	return 0;
 }
@@ -608,10 +633,13 @@ static void load(struct ct_elf *e, const uint8_t *bid, size_t len)
 	}
 	read_load_range(e, elf);
 	read_sections(e, elf, 0);
-	if (!e->have_symtab && flen > 0)
-		read_debug_file(e, fbid, (size_t)flen);
-	if (!e->have_symtab)
+	e->symsrc = e->have_symtab ? CT_SYMS_SYMTAB : CT_SYMS_DYNSYM;
+	if (!e->have_symtab && flen > 0 && read_debug_file(e, fbid, (size_t)flen))
+		e->symsrc = e->have_symtab ? CT_SYMS_DEBUG : e->symsrc;
+	if (!e->have_symtab) {
 		read_minidebuginfo(e, elf);
+		e->symsrc = e->have_symtab ? CT_SYMS_MINIDEBUG : e->symsrc;
+	}
 	elf_end(elf);
 	close(fd);
 
@@ -622,9 +650,10 @@ static void load(struct ct_elf *e, const uint8_t *bid, size_t len)
 		qsort(e->exports, e->nexports, sizeof(*e->exports), str_cmp);
 	if (e->nsects)
 		qsort(e->sects, e->nsects, sizeof(*e->sects), sect_cmp);
-	for (int k = 0; k < 2; k++)
-		if (e->nrelocs[k])
-			qsort(e->relocs[k], e->nrelocs[k], sizeof(*e->relocs[k]), u64_cmp);
+	if (e->nrelocs)
+		qsort(e->relocs, e->nrelocs, sizeof(*e->relocs), u64_cmp);
+	if (e->nrelative)
+		qsort(e->relative, e->nrelative, sizeof(*e->relative), u64_cmp);
 	e->status = CT_ELF_OK;
 }
 
@@ -729,19 +758,22 @@ static size_t lower_bound(const uint64_t *v, size_t n, uint64_t x)
 	return lo;
 }
 
-uint32_t ct_elf_relocs(const struct ct_elf *e, uint64_t lo, uint64_t hi, uint32_t *rel, uint32_t *sym)
+uint32_t ct_elf_relocs(const struct ct_elf *e, uint64_t lo, uint64_t hi)
 {
-	uint32_t n[2] = { 0, 0 };
+	if (e->status != CT_ELF_OK || hi <= lo)
+		return 0;
+	return (uint32_t)(lower_bound(e->relocs, e->nrelocs, hi) -
+			  lower_bound(e->relocs, e->nrelocs, lo));
+}
 
-	if (e->status == CT_ELF_OK && hi > lo)
-		for (int k = 0; k < 2; k++)
-			n[k] = (uint32_t)(lower_bound(e->relocs[k], e->nrelocs[k], hi) -
-					  lower_bound(e->relocs[k], e->nrelocs[k], lo));
-	if (rel)
-		*rel = n[0];
-	if (sym)
-		*sym = n[1];
-	return n[0] + n[1];
+void ct_elf_reloc_kinds(const struct ct_elf *e, uint64_t lo, uint64_t hi, uint32_t *relative,
+			uint32_t *symbolic)
+{
+	uint32_t all = ct_elf_relocs(e, lo, hi);
+	*relative = e->status != CT_ELF_OK || hi <= lo ? 0 :
+		(uint32_t)(lower_bound(e->relative, e->nrelative, hi) -
+			   lower_bound(e->relative, e->nrelative, lo));
+	*symbolic = all - *relative;
 }
 
 const struct ct_sym *ct_elf_copy_reloc(const struct ct_elf *e, uint64_t addr)
@@ -782,6 +814,7 @@ void ct_elf_cache_free(void)
 {
 	struct ct_elf *e, *tmp;
 
+	ct_debuginfod_end();
 	HASH_ITER(hh, cache, e, tmp) {
 		HASH_DEL(cache, e);
 		while (e->arena) {
@@ -801,10 +834,21 @@ void ct_elf_cache_free(void)
 		free(e->copies.tmp);
 		free(e->exports);
 		free(e->sects);
-		free(e->relocs[0]);
-		free(e->relocs[1]);
+		free(e->relocs);
+		free(e->relative);
 		free(e->path);
+		free(e->debug_path);
 		free(e->key);
 		free(e);
 	}
+}
+
+enum ct_symsrc ct_elf_symbols_from(const struct ct_elf *e)
+{
+	return e->status == CT_ELF_OK ? e->symsrc : CT_SYMS_NONE;
+}
+
+const char *ct_elf_debug_path(const struct ct_elf *e)
+{
+	return e->debug_path;
 }

@@ -49,11 +49,14 @@ const struct ct_sym *ct_elf_data_sym(const struct ct_elf *e, uint64_t addr);
 /* Function (STT_FUNC, STT_GNU_IFUNC) containing addr. */
 const struct ct_sym *ct_elf_func(const struct ct_elf *e, uint64_t addr);
 
-/* Number of dynamic relocation targets (RELA, REL, JMPREL, RELR) in
- * [lo, hi); *rel gets the relative ones (R_*_RELATIVE, R_*_IRELATIVE, RELR
- * entries), *sym those naming a symbol (GLOB_DAT, JUMP_SLOT, 64, COPY, ...).
- * rel and sym may be NULL. */
-uint32_t ct_elf_relocs(const struct ct_elf *e, uint64_t lo, uint64_t hi, uint32_t *rel, uint32_t *sym);
+/* Number of dynamic relocation targets (RELA, REL, JMPREL, RELR) in [lo, hi). */
+uint32_t ct_elf_relocs(const struct ct_elf *e, uint64_t lo, uint64_t hi);
+
+/* Of those, the relative ones (RELATIVE, IRELATIVE, RELR: load base plus
+ * addend) and the symbolic ones (a symbol looked up: GLOB_DAT, JUMP_SLOT,
+ * 64, COPY, ...). */
+void ct_elf_reloc_kinds(const struct ct_elf *e, uint64_t lo, uint64_t hi, uint32_t *relative,
+			uint32_t *symbolic);
 
 /* Copy relocation (R_*_COPY: an executable's own copy of a library's
  * variable) whose destination holds addr; NULL when none.  s.name is the
@@ -72,6 +75,15 @@ int ct_elf_exports(const struct ct_elf *e, const char *name);
  * ct_elf_get().  Symbols and lines (lines.c) both use it. */
 extern const char *ct_debug_dirs;
 #define CT_DEBUG_DIRS_DEFAULT "/usr/lib/debug"
+
+/* Where an object's symbols came from: its own .symtab, a separate debug
+ * file found by build-id, MiniDebugInfo (functions mostly), or only
+ * .dynsym (exported symbols: static variables are not named). */
+enum ct_symsrc { CT_SYMS_NONE, CT_SYMS_SYMTAB, CT_SYMS_DEBUG, CT_SYMS_MINIDEBUG, CT_SYMS_DYNSYM };
+enum ct_symsrc ct_elf_symbols_from(const struct ct_elf *e);
+
+/* The separate debug file whose symbols were read, or NULL. */
+const char *ct_elf_debug_path(const struct ct_elf *e);
 
 /* Release every cached object. */
 void ct_elf_cache_free(void);

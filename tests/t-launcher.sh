@@ -42,4 +42,17 @@ CHECK "installed launcher traces" [ "$(ls "$T/e" | grep -c '\.cwt$')" -eq 2 ]
 "$T/inst/opt/ct/bin/cowtrace" report "$T/e" >"$T/e.txt" 2>&1
 CHECK "installed report reads the run" grep -q "libcounter.so" "$T/e.txt"
 CHECK "headers installed" [ -f "$T/inst/opt/ct/include/cowtrace.h" ]
+for m in cowtrace cowtrace-report; do
+	f=$T/inst/opt/ct/share/man/man1/$m.1
+	CHECK "man page $m(1) installed" [ -f "$f" ]
+	if command -v man >/dev/null; then
+		CHECK "man page $m(1) renders without warnings" \
+			sh -c "[ -f '$f' ] && [ -z \"\$(man --warnings -l '$f' 2>&1 >/dev/null)\" ] &&
+			       man -l '$f' 2>/dev/null | grep -q 'COWTRACE_MODE\|--phase'"
+	fi
+done
+CHECK "installed cowtrace --version prints the VERSION file's" \
+	[ "$("$T/inst/opt/ct/bin/cowtrace" --version)" = "cowtrace $(cat VERSION)" ]
+CHECK "cowtrace --help lists advise and no 'when the report tool has it'" \
+	sh -c "'$COWTRACE' --help | grep -q '^       cowtrace advise' && ! '$COWTRACE' --help | grep -q 'when the report'"
 done_test

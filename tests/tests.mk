@@ -125,3 +125,40 @@ test-progs: $(BUILD)/tests/exec-list
 $(ORACLE_TD)/oracle-cancel: tests/oracle-cancel.c $(ORACLE_TD)/liboracle.so | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -Wno-unused-result -o $@ $< -L$(ORACLE_TD) -loracle -lpthread -Wl,-rpath,'$$ORIGIN'
 test-progs: $(ORACLE_TD)/oracle-cancel
+
+# ---- cowtrace advise (t-advise.sh): vtables relocated at load, a copy
+# relocation written by the executable (non-PIE: copy relocations)
+$(BUILD)/tests/libadvcxx.so: tests/advise-cxx.cc | $(BUILD)/tests
+	$(CXX) -O1 -g -fPIC -shared -o $@ $<
+$(BUILD)/tests/libadvcopy.so: tests/advise-copy.c | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -DLIB -fPIC -shared -o $@ $<
+$(BUILD)/tests/advise-app: tests/advise-copy.c $(BUILD)/tests/libadvcxx.so $(BUILD)/tests/libadvcopy.so | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -fno-pic -no-pie -o $@ $< -L$(BUILD)/tests -ladvcopy -ladvcxx -Wl,-rpath,'$$ORIGIN'
+test-progs: $(BUILD)/tests/advise-app
+
+# ---- the whole object as the kernel counts it (t-tracer-whole.sh): a C++
+# library with 3,000 vtables (relocated at load), libstdc++, liboracle and
+# a dlopen'd plugin
+$(BUILD)/tests/vtables.cc: tests/gen-vtables.py | $(BUILD)/tests
+	python3 tests/gen-vtables.py 3000 $@
+$(BUILD)/tests/libvtables.so: $(BUILD)/tests/vtables.cc
+	$(CXX) -O0 -fPIC -shared -o $@ $<
+$(BUILD)/tests/whole-app: tests/whole-app.c $(BUILD)/tests/libvtables.so $(ORACLE_TD)/liboracle.so $(ORACLE_TD)/oracle-plugin.so
+	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(BUILD)/tests -lvtables -loracle -ldl -Wl,-rpath,'$$ORIGIN'
+test-progs: $(BUILD)/tests/whole-app
+
+# ---- automatic phases (t-tracer-phases.sh)
+$(ORACLE_TD)/phases-app: tests/phases-app.c $(ORACLE_TD)/liboracle.so | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(ORACLE_TD) -loracle -Wl,-rpath,'$$ORIGIN'
+test-progs: $(ORACLE_TD)/phases-app
+
+# ---- debug files from a debuginfod server (t-report-debuginfod.sh): a
+# stripped library whose debug file only the server has
+$(BUILD)/tests/dbgsrv/libdbg.debug: tests/dbg-lib.c | $(BUILD)/tests
+	mkdir -p $(BUILD)/tests/dbgsrv $(BUILD)/tests/dbglib
+	$(CC) $(ALL_CFLAGS) -g -fPIC -shared -Wl,--build-id -o $(BUILD)/tests/dbglib/libdbg.so $<
+	objcopy --only-keep-debug $(BUILD)/tests/dbglib/libdbg.so $@
+	strip --strip-all $(BUILD)/tests/dbglib/libdbg.so
+$(BUILD)/tests/dbg-app: tests/dbg-app.c $(BUILD)/tests/dbgsrv/libdbg.debug
+	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(BUILD)/tests/dbglib -ldbg -Wl,-rpath,'$$ORIGIN/dbglib'
+test-progs: $(BUILD)/tests/dbg-app

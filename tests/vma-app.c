@@ -3,7 +3,9 @@
  * prints a checksum, and writes libvmabig's pagemap oracle to OUT in the
  * format of liboracle's (tests/oracle-lib.c): "# pid N", then one ELF vaddr
  * per private-dirty page of the whole object (every PT_LOAD, RELRO included).
- *   vma-app OUT [STRIDE] */
+ *   vma-app OUT [STRIDE] [LIMIT]
+ * writes pages 1, 1 + STRIDE, ... below LIMIT (default: all of them);
+ * "1 20001" writes 20,000 neighbouring pages front to back. */
 #include <fcntl.h>
 #include <link.h>
 #include <stdint.h>
@@ -78,10 +80,11 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return 2;
 	long stride = argc > 2 ? atol(argv[2]) : 2, n = vmabig_pages(), sum = 0, writes = 0;
+	long limit = argc > 3 ? atol(argv[3]) : n;
 	char *vmabig = vmabig_base();
-	if (stride < 1)
+	if (stride < 1 || limit < 1 || limit > n)
 		return 2;
-	for (long i = 1; i < n; i += stride) {
+	for (long i = 1; i < limit; i += stride) {
 		vmabig[i * PG + (i % 97)] = (char)(i | 1);
 		writes++;
 	}

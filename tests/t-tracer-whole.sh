@@ -1,0 +1,111 @@
+#!/bin/sh
+# t-tracer-whole.sh - each process's page set per object in the report =
+# the process's own pagemap over every PT_LOAD page of that object (RELRO,
+# GOT, code, .bss tail: the whole object as the kernel counts it), for every
+# object it has loaded: a C++ library with 3,000 vtables (most of its
+# private pages are relocated .data.rel.ro), libstdc++, libc, ld.so, libm,
+# libgcc_s, liboracle, a dlopen'd plugin and the executable; the tracer's
+# own libcowtrace and libunwind are left out (no untraced process has them).
+# tests/whole-app.c snapshots with raw system calls just before _exit.
+# One process (LD_PRELOAD and the launcher, default and scan backends), and
+# a parent with two forked children (the parent writes pages all three
+# shared after the fork: the copy it leaves is the children's, and the
+# child that exits last has it alone: reported there, reason "shared").
+. tests/lib.sh
+tracer_setup whole-app libvtables.so
+need_report
+need_python3
+
+compare() {     # compare REPORT_JSON SNAPSHOT...: per process, per object
+	python3 - "$@" <<'EOF'
+import json, os, sys
+rep = json.load(open(sys.argv[1]))
+procs = {p["pid"]: p for p in rep["processes"]}
+def tracer(path):
+    b = os.path.basename(path)
+    return b.startswith("libcowtrace") or b.startswith("libunwind")
+ok = True
+for snap in sys.argv[2:]:
+    pid = int(snap.rsplit(".", 1)[1])
+    want = {}
+    for line in open(snap):
+        if line.startswith("#") or not line.strip():
+            continue
+        path, v = line.split()
+        path = procs[pid]["exe"] if path == "(main)" else path
+        want.setdefault(os.path.realpath(path), set()).add(int(v, 16))
+    got, reasons = {}, {}
+    for p in rep["pages"]:
+        if p["pid"] != pid or p["when"] not in ("attach", "runtime", "unwatched", "exit"):
+            continue
+        real = os.path.realpath(p["library"])
+        got.setdefault(real, set()).add(int(p["vaddr"], 16))
+        r = p.get("unwatched_reason") or p.get("exit_reason")
+        if r:
+            reasons[r] = reasons.get(r, 0) + 1
+    for path in sorted(set(want) | set(got)):
+        if tracer(path):
+            continue
+        w, g = want.get(path, set()), got.get(path, set())
+        if w != g:
+            ok = False
+            print("  DIFF pid %d %s: snapshot %d, report %d; missing %s; extra %s" % (
+                pid, path, len(w), len(g), [hex(x) for x in sorted(w - g)][:8],
+                [hex(x) for x in sorted(g - w)][:8]))
+    vt = [k for k in want if k.endswith("libvtables.so")]
+    n = len(want[vt[0]]) if vt else 0
+    print("  pid %d: %d objects, %d pages, libvtables %d; unwatched reasons %s" % (
+        pid, len([k for k in want if not tracer(k)]),
+        sum(len(v) for k, v in want.items() if not tracer(k)), n, reasons))
+sys.exit(0 if ok else 1)
+EOF
+}
+
+# RELRO dominates: the untraced run's own snapshot
+"$PROG" "$T/u" one >"$T/u.out" 2>&1
+CHECK "untraced runs" [ $? -eq 0 ]
+CHECK "untraced: libvtables has hundreds of private pages (RELRO)" \
+	[ "$(grep -c 'libvtables.so ' "$T"/u.[0-9]*)" -ge 40 ]
+
+for mode in signal scan; do
+	for how in preload launcher; do
+		d=$T/$mode-$how
+		mkdir -p "$d"
+		if [ $how = preload ]; then
+			timeout 60 env COWTRACE_MODE=$mode COWTRACE_DIR="$d" LD_PRELOAD="$LIB" \
+				"$PROG" "$d/snap" one >"$d.out" 2>"$d.err"
+		else
+			COWTRACE_MODE=$mode timeout 60 "$COWTRACE" run -o "$d" -- "$PROG" "$d/snap" one \
+				>"$d.out" 2>"$d.err"
+		fi
+		CHECK "$mode $how: stdout = untraced" cmp -s "$T/u.out" "$d.out"
+		CHECK "$mode $how: report reads the log" $ORACLE report-json "$d" "$d.json"
+		CHECK "$mode $how: every object = the process's own pagemap" compare "$d.json" "$d"/snap.*
+	done
+done
+
+# a parent and two children
+for mode in signal scan; do
+	d=$T/fork-$mode
+	mkdir -p "$d"
+	COWTRACE_MODE=$mode timeout 60 "$COWTRACE" run -o "$d" -- "$PROG" "$d/snap" fork \
+		>"$d.out" 2>"$d.err"
+	CHECK "fork $mode: exit 0, three snapshots" [ "$(ls "$d"/snap.* | wc -l)" = 3 ]
+	CHECK "fork $mode: report reads the logs" $ORACLE report-json "$d" "$d.json"
+	CHECK "fork $mode: every process, every object = its own pagemap" compare "$d.json" "$d"/snap.*
+	# the parent's write leaves the old copy to both children (still
+	# shared); the second child snapshots after the first is gone: it has
+	# it alone, and its last scan reports it, reason "shared"
+	CHECK "fork $mode: the copies the parent's writes left to the children are reported (shared)" \
+		python3 - "$d.json" <<'EOF'
+import json, sys
+rep = json.load(open(sys.argv[1]))
+parent = [p["pid"] for p in rep["processes"] if p["ppid"] not in {q["pid"] for q in rep["processes"]}]
+kids = [p["pid"] for p in rep["processes"] if p["pid"] not in parent]
+n = {k: sum(1 for p in rep["pages"] if p["pid"] == k and p["library"].endswith("liboracle.so")
+            and (p.get("unwatched_reason") or p.get("exit_reason")) == "shared") for k in kids}
+print("  shared pages in the children:", n)
+sys.exit(0 if len(kids) == 2 and sum(n.values()) >= 2 else 1)
+EOF
+done
+done_test
