@@ -3,6 +3,8 @@ CC      ?= cc
 PREFIX  ?= /usr/local
 DESTDIR ?=
 BUILD   ?= build
+# the one version: the launcher's --version, the installed man pages
+VERSION := $(shell cat VERSION)
 
 WARN     = -Wall -Wextra -Wshadow -Wno-unused-parameter
 CFLAGS  ?= -O2 -g
@@ -64,7 +66,10 @@ install: all
 	install -m 755 $(REPORT) $(DESTDIR)$(PREFIX)/lib/cowtrace/
 	install -m 644 include/cowtrace.h include/cowtrace_log.h $(DESTDIR)$(PREFIX)/include/
 	install -d $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/cowtrace
-	install -m 644 docs/man/cowtrace.1 docs/man/cowtrace-report.1 $(DESTDIR)$(PREFIX)/share/man/man1/
+	for m in cowtrace cowtrace-report; do \
+		sed 's/"cowtrace [^"]*"/"cowtrace $(VERSION)"/' docs/man/$$m.1 >$(DESTDIR)$(PREFIX)/share/man/man1/$$m.1 && \
+		chmod 644 $(DESTDIR)$(PREFIX)/share/man/man1/$$m.1 || exit 1; \
+	done
 	install -m 644 VERSION $(DESTDIR)$(PREFIX)/share/cowtrace/VERSION
 
 clean:

@@ -129,6 +129,7 @@ struct ct_state {
 	int hooked;                      /* our SIGSEGV handler is installed */
 	const struct ct_backend *backend;
 	int exit_status;                 /* from exit(), -1 if unknown */
+	int finish_late;                 /* the log is finished after _dl_fini */
 	_Atomic int phase;               /* enum ct_phase_id, now */
 	unsigned scans;                  /* scans begun (under lock) */
 	size_t page_size;

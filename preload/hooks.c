@@ -411,6 +411,7 @@ typedef int main_fn(int, char **, char **);
 typedef int start_fn(main_fn *, int, char **, void (*)(void), void (*)(void),
 		     void (*)(void), void *);
 static main_fn *app_main;
+static void (*app_rtld_fini)(void);
 
 /* Between __libc_start_main and the program's main: startup ends when main
  * is entered (ld.so, relocation, every constructor done), teardown begins
@@ -419,8 +420,21 @@ static int main_entered(int argc, char **argv, char **envp)
 {
 	ct_phase_begin(CT_PHASE_MAIN);
 	int r = app_main(argc, argv, envp);
+	ct.exit_status = r;             /* libc's own exit call is not ours */
 	ct_phase_begin(CT_PHASE_TEARDOWN);
 	return r;
+}
+
+/* ld.so's _dl_fini, which runs every library's destructors at exit, is
+ * the last exit handler (__libc_start_main registers it first): the log
+ * is finished after it, so that pages the destructors of libraries
+ * finalised after libcowtrace write are found too (the scan backend sees
+ * no write as it happens).  glibc's exit then ends in its internal _exit,
+ * which no hook sees. */
+static void fini_then_finish(void)
+{
+	app_rtld_fini();
+	ct_finish(ct.exit_status);
 }
 
 CT_EXPORT int __libc_start_main(main_fn *main, int argc, char **argv, void (*init)(void),
@@ -428,7 +442,10 @@ CT_EXPORT int __libc_start_main(main_fn *main, int argc, char **argv, void (*ini
 {
 	start_fn *real = (start_fn *)next("__libc_start_main");
 	app_main = main;
-	return real(main_entered, argc, argv, init, fini, rtld_fini, stack_end);
+	app_rtld_fini = rtld_fini;
+	ct.finish_late = rtld_fini != NULL;
+	return real(main_entered, argc, argv, init, fini, rtld_fini ? fini_then_finish : NULL,
+		    stack_end);
 }
 
 /* ---- exit ------------------------------------------------------------ */

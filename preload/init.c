@@ -224,7 +224,10 @@ void ct_finish_undo(int marked)
 		ct_log_clear_flag(CT_LOGF_COMPLETE);
 }
 
+/* Without __libc_start_main's help (a program that does not start through
+ * it), the log is finished here, among the destructors. */
 __attribute__((destructor)) static void cowtrace_fini(void)
 {
-	ct_finish(ct.exit_status);
+	if (!ct.finish_late)
+		ct_finish(ct.exit_status);
 }

@@ -315,7 +315,7 @@ static void relocation_advice(const struct alib *a, struct radvice *ra)
 	HASH_ITER(hh, a->rpages, rp, tmp) {
 		uint32_t rel = 0, sym = 0;
 		const char *sect = ct_elf_section(a->lib->elf, rp->vaddr, 4096, rp->vaddr);
-		ct_elf_reloc_kinds(a->lib->elf, rp->vaddr, rp->vaddr + 4096, &rel, &sym);
+		ct_elf_relocs(a->lib->elf, rp->vaddr, rp->vaddr + 4096, &rel, &sym);
 		ra->pages++;
 		ra->relative += rel;
 		ra->symbolic += sym;

@@ -182,8 +182,8 @@ static void resolve_row(struct ct_row *row, uint32_t page_size)
 		}
 	}
 	row->section = ct_elf_section(elf, row->vaddr, page_size, addr);
-	row->relocs = ct_elf_relocs(elf, row->vaddr, row->vaddr + page_size);
-	ct_elf_reloc_kinds(elf, row->vaddr, row->vaddr + page_size, &row->relocs_rel, &row->relocs_sym);
+	row->relocs = ct_elf_relocs(elf, row->vaddr, row->vaddr + page_size,
+				    &row->relocs_rel, &row->relocs_sym);
 	row->phase = pg->phase;
 }
 

@@ -107,7 +107,7 @@ struct ct_log {
 	size_t nnotes, capnotes;
 	struct ct_phase *phases;   /* sorted by t_ns (stable) after parsing */
 	size_t nphases, capphases;
-	struct ct_stage *stages;   /* in record order (times only grow) */
+	struct ct_stage *stages;   /* in record order */
 	size_t nstages, capstages;
 
 	size_t nrecords;           /* complete records read */

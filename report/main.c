@@ -23,6 +23,8 @@ static const char usage_text[] =
 	"                       [--format table|json|csv|folded|pprof|svg|trace]\n"
 	"                       [--top N] [--lib GLOB] [--pid PID] [--phase NAME[,NAME...]]\n"
 	"                       [--debug-dir DIR[:DIR...]] LOG_OR_DIR...\n"
+	"       cowtrace-report advise [--lib GLOB] [--format table|json]\n"
+	"                       [--emit-symbol-order FILE] [--emit-section-order FILE] LOG_OR_DIR...\n"
 	"       cowtrace-report diff [--fail-if-more N] [--per-process] [--format table|json]\n"
 	"                            RUN_A RUN_B\n"
 	"Reads cowtrace logs (a directory means every *.cwt file in it) and reports\n"

@@ -61,11 +61,8 @@ struct ct_elf {
 	int have_symtab;          /* a full .symtab was read */
 	enum ct_symsrc symsrc;    /* where the symbols came from */
 	char *debug_path;         /* the separate debug file read, or NULL */
-	uint64_t *relocs;
-	size_t nrelocs, caprelocs;
-	uint64_t *relative;       /* the relative ones among them (RELATIVE,
-				   * IRELATIVE, RELR): no symbol lookup */
-	size_t nrelative, caprelative;
+	uint64_t *relocs[2];      /* targets: [0] relative, [1] symbolic */
+	size_t nrelocs[2], caprelocs[2];
 	struct symtab copies;     /* R_*_COPY destinations */
 	const char **exports;     /* exported data symbols, sorted by name */
 	size_t nexports, capexports;
@@ -234,19 +231,15 @@ static void read_symbols(struct ct_elf *e, Elf *elf, Elf_Scn *scn, const GElf_Sh
 	}
 }
 
-static void reloc_add(struct ct_elf *e, uint64_t where)
+/* sym: 0 a relative relocation (no symbol: base + addend), 1 symbolic */
+static void reloc_add(struct ct_elf *e, uint64_t where, int sym)
 {
-	ct_grow(&e->relocs, &e->caprelocs, e->nrelocs + 1, sizeof(*e->relocs));
-	e->relocs[e->nrelocs++] = where;
+	ct_grow(&e->relocs[sym], &e->caprelocs[sym], e->nrelocs[sym] + 1, sizeof(*e->relocs[sym]));
+	e->relocs[sym][e->nrelocs[sym]++] = where;
 }
 
-static void relative_add(struct ct_elf *e, uint64_t where)
-{
-	ct_grow(&e->relative, &e->caprelative, e->nrelative + 1, sizeof(*e->relative));
-	e->relative[e->nrelative++] = where;
-}
-
-/* Is type a relative relocation (base + addend, no symbol) here? */
+/* Is type a relocation that needs no symbol (R_*_RELATIVE, R_*_IRELATIVE)
+ * on this machine? */
 static int relative_type(Elf *elf, unsigned type)
 {
 	GElf_Ehdr eh;
@@ -320,9 +313,7 @@ static void read_relocs(struct ct_elf *e, Elf *elf, Elf_Scn *scn, const GElf_Shd
 			}
 			if (GELF_R_TYPE(r.r_info) == 0)
 				continue;
-			reloc_add(e, r.r_offset);
-			if (relative_type(elf, GELF_R_TYPE(r.r_info)))
-				relative_add(e, r.r_offset);
+			reloc_add(e, r.r_offset, !relative_type(elf, (unsigned)GELF_R_TYPE(r.r_info)));
 			if (copy && GELF_R_TYPE(r.r_info) == copy)
 				copy_add(e, elf, sh, r.r_offset, GELF_R_SYM(r.r_info));
 		}
@@ -344,16 +335,13 @@ static void read_relocs(struct ct_elf *e, Elf *elf, Elf_Scn *scn, const GElf_Shd
 				ent = v;
 			}
 			if (!(ent & 1)) {
-				reloc_add(e, ent);
-				relative_add(e, ent);
+				reloc_add(e, ent, 0);
 				where = ent + w;
 				continue;
 			}
 			for (bit = 0, ent >>= 1; ent; bit++, ent >>= 1)
-				if (ent & 1) {
-					reloc_add(e, where + bit * w);
-					relative_add(e, where + bit * w);
-				}
+				if (ent & 1)
+					reloc_add(e, where + bit * w, 0);
 			where += (8 * w - 1) * w;
 		}
 	}
@@ -650,10 +638,9 @@ static void load(struct ct_elf *e, const uint8_t *bid, size_t len)
 		qsort(e->exports, e->nexports, sizeof(*e->exports), str_cmp);
 	if (e->nsects)
 		qsort(e->sects, e->nsects, sizeof(*e->sects), sect_cmp);
-	if (e->nrelocs)
-		qsort(e->relocs, e->nrelocs, sizeof(*e->relocs), u64_cmp);
-	if (e->nrelative)
-		qsort(e->relative, e->nrelative, sizeof(*e->relative), u64_cmp);
+	for (int k = 0; k < 2; k++)
+		if (e->nrelocs[k])
+			qsort(e->relocs[k], e->nrelocs[k], sizeof(*e->relocs[k]), u64_cmp);
 	e->status = CT_ELF_OK;
 }
 
@@ -758,22 +745,19 @@ static size_t lower_bound(const uint64_t *v, size_t n, uint64_t x)
 	return lo;
 }
 
-uint32_t ct_elf_relocs(const struct ct_elf *e, uint64_t lo, uint64_t hi)
+uint32_t ct_elf_relocs(const struct ct_elf *e, uint64_t lo, uint64_t hi, uint32_t *rel, uint32_t *sym)
 {
-	if (e->status != CT_ELF_OK || hi <= lo)
-		return 0;
-	return (uint32_t)(lower_bound(e->relocs, e->nrelocs, hi) -
-			  lower_bound(e->relocs, e->nrelocs, lo));
-}
+	uint32_t n[2] = { 0, 0 };
 
-void ct_elf_reloc_kinds(const struct ct_elf *e, uint64_t lo, uint64_t hi, uint32_t *relative,
-			uint32_t *symbolic)
-{
-	uint32_t all = ct_elf_relocs(e, lo, hi);
-	*relative = e->status != CT_ELF_OK || hi <= lo ? 0 :
-		(uint32_t)(lower_bound(e->relative, e->nrelative, hi) -
-			   lower_bound(e->relative, e->nrelative, lo));
-	*symbolic = all - *relative;
+	if (e->status == CT_ELF_OK && hi > lo)
+		for (int k = 0; k < 2; k++)
+			n[k] = (uint32_t)(lower_bound(e->relocs[k], e->nrelocs[k], hi) -
+					  lower_bound(e->relocs[k], e->nrelocs[k], lo));
+	if (rel)
+		*rel = n[0];
+	if (sym)
+		*sym = n[1];
+	return n[0] + n[1];
 }
 
 const struct ct_sym *ct_elf_copy_reloc(const struct ct_elf *e, uint64_t addr)
@@ -834,8 +818,8 @@ void ct_elf_cache_free(void)
 		free(e->copies.tmp);
 		free(e->exports);
 		free(e->sects);
-		free(e->relocs);
-		free(e->relative);
+		free(e->relocs[0]);
+		free(e->relocs[1]);
 		free(e->path);
 		free(e->debug_path);
 		free(e->key);

@@ -49,14 +49,11 @@ const struct ct_sym *ct_elf_data_sym(const struct ct_elf *e, uint64_t addr);
 /* Function (STT_FUNC, STT_GNU_IFUNC) containing addr. */
 const struct ct_sym *ct_elf_func(const struct ct_elf *e, uint64_t addr);
 
-/* Number of dynamic relocation targets (RELA, REL, JMPREL, RELR) in [lo, hi). */
-uint32_t ct_elf_relocs(const struct ct_elf *e, uint64_t lo, uint64_t hi);
-
-/* Of those, the relative ones (RELATIVE, IRELATIVE, RELR: load base plus
- * addend) and the symbolic ones (a symbol looked up: GLOB_DAT, JUMP_SLOT,
- * 64, COPY, ...). */
-void ct_elf_reloc_kinds(const struct ct_elf *e, uint64_t lo, uint64_t hi, uint32_t *relative,
-			uint32_t *symbolic);
+/* Number of dynamic relocation targets (RELA, REL, JMPREL, RELR) in
+ * [lo, hi); *rel gets the relative ones (R_*_RELATIVE, R_*_IRELATIVE, RELR
+ * entries), *sym those naming a symbol (GLOB_DAT, JUMP_SLOT, 64, COPY, ...).
+ * rel and sym may be NULL. */
+uint32_t ct_elf_relocs(const struct ct_elf *e, uint64_t lo, uint64_t hi, uint32_t *rel, uint32_t *sym);
 
 /* Copy relocation (R_*_COPY: an executable's own copy of a library's
  * variable) whose destination holds addr; NULL when none.  s.name is the

@@ -14,10 +14,11 @@ liblzma-dev zlib1g-dev python3"
 # with its own unwinder), pprof's proto and go tool pprof, lld (advise's
 # relinking), strace (no SIGSEGV in scan mode), gdb (debuggers), debuginfod
 # (a local server), libc6-dbg (ld.so's writer names), man-db (man pages),
-# util-linux (setpriv), binutils (nm, readelf, objcopy)
+# util-linux (setpriv), binutils (nm, readelf, objcopy), bzip2 and xz-utils
+# (t-real-compress)
 test="git libunwind-14 protobuf-compiler golang-github-google-pprof-dev golang-go perl sqlite3
 make gcc g++ libpython3.11-testsuite libglib2.0-tests lld strace gdb debuginfod libc6-dbg
-postgresql man-db util-linux binutils"
+postgresql man-db util-linux binutils bzip2 xz-utils"
 
 case ${1:-demo} in
 demo) pkgs=$demo ;;

@@ -51,6 +51,10 @@ for m in cowtrace cowtrace-report; do
 			       man -l '$f' 2>/dev/null | grep -q 'COWTRACE_MODE\|--phase'"
 	fi
 done
+for m in cowtrace cowtrace-report; do
+	CHECK "installed $m(1) carries the VERSION file's version" \
+		grep -q "^\.TH .*\"cowtrace $(cat VERSION)\"" "$T/inst/opt/ct/share/man/man1/$m.1"
+done
 CHECK "installed cowtrace --version prints the VERSION file's" \
 	[ "$("$T/inst/opt/ct/bin/cowtrace" --version)" = "cowtrace $(cat VERSION)" ]
 CHECK "cowtrace --help lists advise and no 'when the report tool has it'" \

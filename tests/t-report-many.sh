@@ -25,6 +25,7 @@ for run, nlogs, per in (("a", 40, 300), ("b", 12, 64)):
     p = subprocess.run([report, d], capture_output=True, text=True)
     check(p.returncode == 0 and p.stderr == "", "%s: exit %d %r" % (run, p.returncode, p.stderr[-500:]))
     total = [l.split() for l in p.stdout.splitlines() if l.startswith("total")]
+    # total, procs, dirty, per proc, attach, reloc, runtime, unwatched, teardown
     want = [str(nlogs), str(nlogs * per), "%.1f" % per, "0", "0", str(nlogs * per), "0", "0"]
     check(total and total[0][1:9] == want,
           "%s: total %r, want procs/dirty/per proc/attach/reloc/runtime/unwatched/teardown %s"

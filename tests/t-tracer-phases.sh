@@ -3,8 +3,8 @@
 # phases-app says it wrote in a constructor (startup), in main or in a child
 # forked in main (main), in an atexit handler or a destructor (teardown),
 # has that phase in the report, after exit() and after main's return, with
-# the signal and the scan backends.  Every page of every process has one
-# of the three phases.
+# the signal and the scan backends, with the launcher (LD_AUDIT) and with
+# LD_PRELOAD alone.  Every page of every process has one of the three phases.
 . tests/lib.sh
 tracer_setup phases-app
 need_report
@@ -13,9 +13,15 @@ need_python3
 base=$(nm "$B/tests/liboracle.so" | awk '$3 == "oracle_data" {print $1}')
 [ -n "$base" ] || skip "no oracle_data in liboracle.so"
 for mode in signal scan; do
-	for how in exit return; do
+	for how in exit return preload-exit preload-return; do
 		d=$T/$mode-$how
-		COWTRACE_MODE=$mode timeout 30 "$COWTRACE" run -o "$d" -- "$PROG" $how >"$d.out" 2>"$d.err"
+		if [ "${how#preload-}" != "$how" ]; then	# no LD_AUDIT: LD_PRELOAD alone
+			mkdir -p "$d"
+			timeout 30 env COWTRACE_MODE=$mode COWTRACE_DIR="$d" LD_PRELOAD="$LIB" \
+				"$PROG" "${how#preload-}" >"$d.out" 2>"$d.err"
+		else
+			COWTRACE_MODE=$mode timeout 30 "$COWTRACE" run -o "$d" -- "$PROG" $how >"$d.out" 2>"$d.err"
+		fi
 		CHECK "$mode $how: exit 0" [ $? -eq 0 ]
 		CHECK "$mode $how: report reads the logs" $ORACLE report-json "$d" "$d.json"
 		CHECK "$mode $how: each page in the phase the program wrote it in" python3 - "$d.json" "$d.out" "$base" <<'PY'

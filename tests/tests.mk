@@ -162,3 +162,16 @@ $(BUILD)/tests/dbgsrv/libdbg.debug: tests/dbg-lib.c | $(BUILD)/tests
 $(BUILD)/tests/dbg-app: tests/dbg-app.c $(BUILD)/tests/dbgsrv/libdbg.debug
 	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(BUILD)/tests/dbglib -ldbg -Wl,-rpath,'$$ORIGIN/dbglib'
 test-progs: $(BUILD)/tests/dbg-app
+
+# ---- pages written while the process ends (t-tracer-teardown.sh) ------------
+$(ORACLE_TD)/libdtor.so: tests/dtor-lib.c | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -fPIC -shared -Wl,-soname,libdtor.so -o $@ $<
+$(ORACLE_TD)/dtor-app: tests/dtor-app.c $(ORACLE_TD)/libdtor.so | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(ORACLE_TD) -ldtor -Wl,-rpath,'$$ORIGIN'
+test-progs: $(ORACLE_TD)/dtor-app
+
+# ---- a prefork server's workers, each against its own pagemap and smaps
+# (t-tracer-forkserver.sh)
+$(ORACLE_TD)/forkserver-app: tests/forkserver-app.c $(ORACLE_TD)/liboracle.so | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(ORACLE_TD) -loracle -Wl,-rpath,'$$ORIGIN'
+test-progs: $(ORACLE_TD)/forkserver-app
