@@ -162,7 +162,7 @@ notes = [n["reason"] + ": " + n["text"] for n in rep["notes"]]
 procs = rep["processes"]
 # two entries: env, then the program it execs (one pid, two images)
 whole = (len(lib) == 1 and touched == 20000 and not notes and not lib[0].get("untracked")
-         and not lib[0].get("exit_pages") and procs
+         and not lib[0].get("unwatched_pages") and procs
          and all(p["complete"] and not p.get("truncated") and not p.get("dropped") for p in procs))
 # (the library's run-time pages are one more: its .bss, crtstuff's completed.0
 # written by the destructors at exit)

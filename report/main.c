@@ -44,11 +44,11 @@ static const char usage_text[] =
 	"  --phase NAMES only pages first written in these phases: startup (before\n"
 	"                main), main, teardown (exit handlers, destructors), or a\n"
 	"                cowtrace_phase() mark MARK or main/MARK (main pages under it)\n"
+	"  --debug-dir D separate debug files are looked up as D/.build-id/xx/yyyy.debug\n"
+	"                (default /usr/lib/debug; a colon-separated list)\n"
 	"Pages are attach (dirty at the first look after relocation), runtime (first\n"
 	"write seen) or unwatched (found dirty by a scan, first write unseen).  The\n"
-	"table's dirty column leaves teardown pages out (the teardown column).\n"
-	"  --debug-dir D separate debug files are looked up as D/.build-id/xx/yyyy.debug\n"
-	"                (default /usr/lib/debug; a colon-separated list)\n";
+	"table's dirty column leaves teardown pages out (the teardown column).\n";
 
 static void usage_error(const char *fmt, const char *arg)
 {

@@ -133,7 +133,7 @@ pages = [p for p in rep["pages"] if p["library"].endswith("libvmabig.so")]
 run = [p for p in pages if p["when"] == "runtime"]
 ex = [p for p in pages if p["when"] not in ("runtime", "attach")]
 reasons = sorted({p["unwatched_reason"] for p in ex})
-print("  notes %s, runtime pages %d, exit pages %d, reasons %s" % (notes, len(run), len(ex), reasons))
+print("  notes %s, runtime pages %d, unwatched pages %d, reasons %s" % (notes, len(run), len(ex), reasons))
 sys.exit(0 if notes == ["vma_limit"] and 0 < len(run) <= 100 and len(ex) > 19000
          and reasons == ["vma_limit"] else 1)' "$d.json"
 done_test
