@@ -188,7 +188,7 @@ static void take_sample(const uint64_t *v, size_t words)
 	if (!s)
 		return;
 	_Atomic uint8_t *seen = s->m->seen ? &s->m->seen[(page - s->m->lo) / ct.page_size] : NULL;
-	if (seen && atomic_load(seen) != CT_SEEN_NO)
+	if (seen && (atomic_load(seen) == CT_SEEN_LOGGED || atomic_load(seen) == CT_SEEN_GONE))
 		return;         /* logged already: a later fault is not the first write */
 	struct sample *sm = sample_at(s->r, page);
 	sm->ip = ip;
@@ -339,7 +339,8 @@ void ct_perf_kernel_write(uintptr_t lo, uintptr_t hi, int sysno, uintptr_t ip)
 				continue;
 			uintptr_t a = lo > r->start ? lo & ~(uintptr_t)(ct.page_size - 1) : r->start;
 			for (; a < hi && a < r->end; a += ct.page_size) {
-				if (m->seen && atomic_load(&m->seen[(a - m->lo) / ct.page_size]) != CT_SEEN_NO)
+				uint8_t sn = m->seen ? atomic_load(&m->seen[(a - m->lo) / ct.page_size]) : 0;
+				if (sn == CT_SEEN_LOGGED || sn == CT_SEEN_GONE)
 					continue;
 				struct sample *sm = sample_at(r, a);
 				if (n < 0)      /* the call's stack, once per call */

@@ -27,6 +27,10 @@ static void frame_text(const struct ct_sframe *fr, char *buf, size_t size, size_
 {
 	char num[512];
 
+	if (!fr->mod && !fr->pseudo) {   /* outside every object: the label says so */
+		put(buf, size, n, ct_frame_label(NULL, NULL, fr->addr, num, sizeof(num)));
+		return;
+	}
 	put(buf, size, n, fr->mod ? ct_basename(fr->mod->path) : "?");
 	put(buf, size, n, ":");
 	if (fr->pseudo) {
