@@ -880,9 +880,10 @@ const char *ct_row_symbol(const struct ct_row *row, int with_off, char *buf, siz
 	if (!s) {
 		if (row->section && !with_off)
 			snprintf(buf, size, "%s", row->section);
-		else if (row->section)
+		else if (row->section)   /* a section that starts inside the page: +0x0 */
 			snprintf(buf, size, "%s+0x%" PRIx64, row->section,
-				 row->label_addr - row->section_start);
+				 row->label_addr > row->section_start ?
+				 row->label_addr - row->section_start : 0);
 		else
 			snprintf(buf, size, "%s+0x%" PRIx64, ct_basename(row->lib->path), row->vaddr);
 		return buf;
