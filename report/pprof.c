@@ -217,10 +217,12 @@ static uint64_t location_id(struct prof *pf, const struct ct_sframe *fr)
 		loc->function = function_id(pf, lib, fr->pseudo, name);
 	} else {
 		char label[512];
-		const char *name = ct_frame_label(fr->mod, fr->fn, fr->addr, label, sizeof(label));
-
 		/* an unsymbolized frame is one function per address, named as
-		 * in every format: LIBRARY+0xOFF */
+		 * in every format: LIBRARY+0xOFF (interned: the function's key
+		 * is the name's pointer) */
+		uint64_t idx = str_id(pf, ct_frame_label(fr->mod, fr->fn, fr->addr, label, sizeof(label)));
+		const char *name = pf->strv[idx];      /* after str_id: it may grow strv */
+
 		loc->function = function_id(pf, lib, name, name);
 	}
 	HASH_ADD(hh, pf->locs, key, sizeof(loc->key), loc);

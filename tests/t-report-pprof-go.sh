@@ -19,19 +19,29 @@ fi
 [ -x "$B/examples/demo" ] || skip "t-report-pprof-go: build the examples first (make all)"
 
 "$COWTRACE" run -o "$T/run" -- "$B/examples/demo" 2 >"$T/run.out" 2>&1 || { cat "$T/run.out"; exit 1; }
-"$REPORT" --format pprof "$T/run" >"$T/p.pb.gz" || exit 1
-"$REPORT" --format folded "$T/run" >"$T/folded" || exit 1
-"$REPORT" --format json "$T/run" >"$T/j.json" || exit 1
+# with the debug files the machine has (libc6-dbg names ld.so's functions)
+# and without any: unsymbolized frames are LIBRARY+0xOFF in both formats
+for v in debug nodebug; do
+mkdir -p "$T/$v"
+dbg=""
+[ $v = nodebug ] && dbg="--debug-dir $T/no-debug-files"
+echo "  $v"
+# shellcheck disable=SC2086
+env -u DEBUGINFOD_URLS "$REPORT" $dbg --format pprof "$T/run" >"$T/$v/p.pb.gz" || exit 1
+# shellcheck disable=SC2086
+env -u DEBUGINFOD_URLS "$REPORT" $dbg --format folded "$T/run" >"$T/$v/folded" || exit 1
+# shellcheck disable=SC2086
+env -u DEBUGINFOD_URLS "$REPORT" $dbg --format json "$T/run" >"$T/$v/j.json" || exit 1
 # offline: no symbolization (the profile has function names), no network
 export PPROF_TMPDIR="$T" HOME="$T"
 for idx in dirty_pages dirty_bytes; do
 	"$@" -symbolize=none -sample_index=$idx -top -nodecount=1000000 -nodefraction=0 \
-		-edgefraction=0 "$T/p.pb.gz" >"$T/top.$idx" 2>"$T/top.$idx.err"
-	CHECK "pprof -top -sample_index=$idx reads the profile" [ $? -eq 0 ]
-	sed -n 1,8p "$T/top.$idx"
+		-edgefraction=0 "$T/$v/p.pb.gz" >"$T/$v/top.$idx" 2>"$T/$v/top.$idx.err"
+	CHECK "$v: pprof -top -sample_index=$idx reads the profile" [ $? -eq 0 ]
+	sed -n 1,8p "$T/$v/top.$idx"
 done
 
-python3 - "$T" <<'PYEOF' || fails=$((fails + 1))
+python3 - "$T/$v" <<'PYEOF' || fails=$((fails + 1))
 import json, os, re, sys
 sys.path.insert(0, "tests")
 from report_helpers import *
@@ -77,4 +87,5 @@ check(any(k.startswith("(attach) ") for k in got) and "counter_bump" in got,
       "made-up attach frames and the example's writers are there: %r" % sorted(got))
 finish()
 PYEOF
+done
 done_test
