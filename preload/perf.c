@@ -29,6 +29,7 @@ struct sample {                 /* the last fault sample on one page */
 	int32_t tid;
 	uint16_t nframes;
 	uint16_t via;           /* CT_VIA_SYSCALL | nr: a wrapped call's destination */
+	uint32_t epoch;         /* pf.epoch when taken */
 	uint64_t frames[];      /* nframes of ct.opt.backtrace, when enabled */
 };
 
@@ -43,6 +44,9 @@ static struct {
 	int nrings;
 	int off;                /* perf_event_open refused: page sets only */
 	uint64_t lost;          /* samples the kernel could not store */
+	uint32_t epoch;         /* samples lost so many times: a sample from an
+				 * earlier epoch may have been followed by a
+				 * lost one, so it names no writer */
 	size_t sample_size;     /* bytes of one struct sample + frames */
 } pf;
 
@@ -196,6 +200,7 @@ static void take_sample(const uint64_t *v, size_t words)
 	sm->tid = tid;
 	sm->via = 0;
 	sm->nframes = 0;
+	sm->epoch = pf.epoch;
 	if (words > 4 && chain_len()) {
 		uint64_t nr = v[4];
 		/* the user chain starts with the sample's ip, as the signal
@@ -238,8 +243,16 @@ static void drain(void)
 			} else if (h.type == PERF_RECORD_LOST && body >= 16) {
 				ring_copy(rg, tail + sizeof h, buf, 16);
 				pf.lost += buf[1];
+				pf.epoch++;     /* what came before may be superseded */
 			}
 			tail += h.size;
+		}
+		/* a ring that was full has lost what came next, and the kernel
+		 * says so (PERF_RECORD_LOST) only once there is room again:
+		 * none of its samples can be trusted to be a page's last */
+		if (head - rg->meta->data_tail + sizeof buf + sizeof(struct perf_event_header) > rg->size) {
+			pf.epoch++;
+			pf.lost++;
 		}
 		__atomic_store_n(&rg->meta->data_tail, tail, __ATOMIC_RELEASE);
 		if (gone) {
@@ -301,8 +314,8 @@ int ct_perf_log_writer(struct ct_module *m, uintptr_t page)
 	if (!r || !r->samples)
 		return 0;
 	struct sample *sm = sample_at(r, page);
-	if (!sm->ip && !sm->via)
-		return 0;
+	if ((!sm->ip && !sm->via) || sm->epoch != pf.epoch)
+		return 0;       /* none, or one a lost sample may have superseded */
 	struct ct_rec_fault *f = ct_log_reserve(sizeof *f + (size_t)sm->nframes * 8);
 	if (!f)
 		return 1;
@@ -352,6 +365,7 @@ void ct_perf_kernel_write(uintptr_t lo, uintptr_t hi, int sysno, uintptr_t ip)
 				sm->nframes = (uint16_t)n;
 				memcpy(sm->frames, frames, (size_t)n * 8);
 				sm->via = (uint16_t)(CT_VIA_SYSCALL | (unsigned)sysno);
+				sm->epoch = pf.epoch;
 			}
 		}
 	}
