@@ -11,7 +11,7 @@ liblzma-dev zlib1g-dev python3"
 
 # the tests: real programs traced (git, perl, sqlite3, gcc, g++, make,
 # postgresql), CPython's and GLib's own tests, LLVM's libunwind (a program
-# with its own unwinder), pprof's proto and go tool pprof, lld (advise's
+# with its own unwinder), pprof's proto and go tool pprof, lld (ld.lld, advise's
 # relinking), strace (no SIGSEGV in scan mode), gdb (debuggers), debuginfod
 # (a local server), libc6-dbg (ld.so's writer names), man-db (man pages),
 # util-linux (setpriv), binutils (nm, readelf, objcopy), bzip2 and xz-utils
