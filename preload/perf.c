@@ -79,8 +79,16 @@ static int open_event(void)
 	int fd = (int)ct_syscall(SYS_perf_event_open, (long)&a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
+	/* the ring is locked memory: past perf_event_mlock_kb an unprivileged
+	 * user pays from RLIMIT_MEMLOCK, which many threads exhaust: a smaller
+	 * ring then, down to one page, rather than none */
 	size_t data = (size_t)ct.opt.perf_pages * ct.page_size;
-	void *m = ct_sys_mmap(NULL, data + ct.page_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	void *m = MAP_FAILED;
+	for (; data >= ct.page_size; data /= 2) {
+		m = ct_sys_mmap(NULL, data + ct.page_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		if (m != MAP_FAILED || (errno != EPERM && errno != ENOMEM))
+			break;
+	}
 	int e = errno;
 	close(fd);              /* the mapping keeps the event */
 	if (m == MAP_FAILED) {
