@@ -12,6 +12,8 @@
 #  - fds closes every descriptor and reuses the numbers mid-run, with a
 #    forked child: both processes' pages = their oracles, all with writers;
 #  - RLIMIT_NOFILE of 8: same output, pages = oracle;
+#  - as nobody with 64 KiB of RLIMIT_MEMLOCK and a 4 MiB ring asked for: a
+#    smaller ring, every page still named;
 #  - perf_event_open refused by seccomp: one cowtrace: line, page sets
 #    without writers, still = oracle.
 . tests/lib.sh
@@ -144,7 +146,26 @@ CHECK "RLIMIT_NOFILE 8: stdout = untraced" cmp -s "$T/u1.out" "$d.out"
 CHECK "RLIMIT_NOFILE 8: report reads the log" $ORACLE report-json "$d" "$d.json"
 CHECK "RLIMIT_NOFILE 8: pages = oracle" $ORACLE check "$d.json" liboracle.so "$d.orc"
 
-# 5. perf_event_open refused
+# 5. an unprivileged user whose locked-memory limit refuses the ring asked
+# for: a smaller one, every page still named
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	d=$T/memlock
+	mkdir -p "$d" "$T/nobody-bin"
+	chmod 777 "$d" "$T"
+	cp "$PROG" "$B/tests/liboracle.so" "$LIB" "$T/nobody-bin/" && chmod -R a+rX "$T/nobody-bin"
+	timeout 60 setpriv --reuid=65534 --regid=65534 --clear-groups sh -c 'ulimit -l 64 &&
+		exec env COWTRACE_PERF_PAGES=1024 COWTRACE_MODE=perf COWTRACE_DIR="$1" \
+		LD_PRELOAD="$2/libcowtrace.so" "$2/oracle-cow" 1 "$1/orc"' sh "$d" "$T/nobody-bin" \
+		>"$d.out" 2>"$d.err"
+	CHECK "nobody, 64 KiB of locked memory: stdout = untraced" cmp -s "$T/u1.out" "$d.out"
+	CHECK "nobody, 64 KiB of locked memory: no cowtrace: line" [ ! -s "$d.err" ]
+	CHECK "nobody, 64 KiB of locked memory: report reads the log" $ORACLE report-json "$d" "$d.json"
+	CHECK "nobody, 64 KiB of locked memory: pages = oracle" $ORACLE check "$d.json" liboracle.so "$d/orc"
+	CHECK "nobody, 64 KiB of locked memory: every run-time page has its writer" \
+		writers_check "$d.json" "$d.out"
+fi
+
+# 6. perf_event_open refused
 d=$T/denied
 mkdir -p "$d"
 timeout 60 "$DENY" perf_event_open env COWTRACE_MODE=perf COWTRACE_DIR="$d" LD_PRELOAD="$LIB" \
