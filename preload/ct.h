@@ -250,7 +250,6 @@ void ct_protect_open_sigblocked(void);
 void ct_protect_attach_pending(const char *skip);
 void ct_vma_init(void);
 int ct_vma_charge(struct ct_module *m, long n); /* SIGNAL-SAFE: 0 when over budget */
-long ct_vma_cost(const struct ct_range *r, uintptr_t page); /* SIGNAL-SAFE */
 void ct_vma_refund(struct ct_module *m);          /* SIGNAL-SAFE */
 int ct_is_sigblocked(uintptr_t page);  /* SIGNAL-SAFE */
 

@@ -298,7 +298,7 @@ int ct_vma_charge(struct ct_module *m, long n)
  * worst case.  A neighbour being claimed by another thread counts as
  * read-only, so that two claims racing side by side overcount, never
  * under. */
-long ct_vma_cost(const struct ct_range *r, uintptr_t page)
+static long vma_cost(const struct ct_range *r, uintptr_t page)
 {
 	size_t i = (page - r->start) / ct.page_size, n = (r->end - r->start) / ct.page_size;
 	long cost = 0;
@@ -342,7 +342,7 @@ int ct_page_unprotect(struct ct_module *m, uintptr_t page)
 		return 0;   /* the application's now (memory.c): hands off */
 	_Atomic uint8_t *charged = &r->charged[i];
 	if (!atomic_load(charged) && !atomic_exchange(charged, 1) &&
-	    !ct_vma_charge(m, ct_vma_cost(r, page))) {
+	    !ct_vma_charge(m, vma_cost(r, page))) {
 		atomic_store(charged, 0);
 		ct_module_degrade(m, CT_WHY_VMA_LIMIT);
 		return 0;
