@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pagemap-dirty.h"
+
 #define ORACLE_PAGE 4096
 #define ORACLE_NPAGES 64
 
@@ -87,16 +89,6 @@ static int cb(struct dl_phdr_info *info, size_t size, void *arg)
 	return 0;
 }
 
-/* swapped, unless it is a userfaultfd write-protect marker on a page never
- * populated (uffd-wp bit 57, swap type 31; frame bits zero when not root):
- * no memory */
-static int is_dirty(uint64_t e)
-{
-	if (e & (1ULL << 62))
-		return !((e & (1ULL << 57)) && ((e & 0x1f) == 0x1f || !(e & ((1ULL << 55) - 1))));
-	return (e & (1ULL << 63)) && !(e & (1ULL << 61)) && (e & (1ULL << 56));
-}
-
 static void put(int fd, const char *s)
 {
 	size_t n = strlen(s);
@@ -144,7 +136,7 @@ int oracle_dump(const char *want, int fd)
 					return -1;
 				}
 				for (size_t k = 0; k < npg; k++)
-					if (is_dirty(ent[k]) && nd < (int)(sizeof dirty / sizeof dirty[0]))
+					if (pagemap_dirty(ent[k]) && nd < (int)(sizeof dirty / sizeof dirty[0]))
 						dirty[nd++] = a + k * ORACLE_PAGE - o.bias;
 				a += npg * ORACLE_PAGE;
 			}

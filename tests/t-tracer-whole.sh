@@ -17,48 +17,7 @@ need_report
 need_python3
 
 compare() {     # compare REPORT_JSON SNAPSHOT...: per process, per object
-	python3 - "$@" <<'EOF'
-import json, os, sys
-rep = json.load(open(sys.argv[1]))
-procs = {p["pid"]: p for p in rep["processes"]}
-def tracer(path):
-    b = os.path.basename(path)
-    return b.startswith("libcowtrace") or b.startswith("libunwind")
-ok = True
-for snap in sys.argv[2:]:
-    pid = int(snap.rsplit(".", 1)[1])
-    want = {}
-    for line in open(snap):
-        if line.startswith("#") or not line.strip():
-            continue
-        path, v = line.split()
-        path = procs[pid]["exe"] if path == "(main)" else path
-        want.setdefault(os.path.realpath(path), set()).add(int(v, 16))
-    got, reasons = {}, {}
-    for p in rep["pages"]:
-        if p["pid"] != pid or p["when"] not in ("attach", "runtime", "unwatched", "exit"):
-            continue
-        real = os.path.realpath(p["library"])
-        got.setdefault(real, set()).add(int(p["vaddr"], 16))
-        r = p.get("unwatched_reason") or p.get("exit_reason")
-        if r:
-            reasons[r] = reasons.get(r, 0) + 1
-    for path in sorted(set(want) | set(got)):
-        if tracer(path):
-            continue
-        w, g = want.get(path, set()), got.get(path, set())
-        if w != g:
-            ok = False
-            print("  DIFF pid %d %s: snapshot %d, report %d; missing %s; extra %s" % (
-                pid, path, len(w), len(g), [hex(x) for x in sorted(w - g)][:8],
-                [hex(x) for x in sorted(g - w)][:8]))
-    vt = [k for k in want if k.endswith("libvtables.so")]
-    n = len(want[vt[0]]) if vt else 0
-    print("  pid %d: %d objects, %d pages, libvtables %d; unwatched reasons %s" % (
-        pid, len([k for k in want if not tracer(k)]),
-        sum(len(v) for k, v in want.items() if not tracer(k)), n, reasons))
-sys.exit(0 if ok else 1)
-EOF
+	python3 tests/snapshot_check.py "$@"
 }
 
 # RELRO dominates: the untraced run's own snapshot

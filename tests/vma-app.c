@@ -14,6 +14,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "pagemap-dirty.h"
+
 long vmabig_pages(void);
 char *vmabig_base(void);
 void vmabig_touch(void);
@@ -39,15 +41,6 @@ static int cb(struct dl_phdr_info *info, size_t size, void *arg)
 	return 1;
 }
 
-/* a userfaultfd write-protect marker (bit 57 with swap type 31, or no
- * frame bits when not root) reads as swapped but is no memory */
-static int dirty(uint64_t e)
-{
-	if (e & (1ULL << 62))
-		return !((e & (1ULL << 57)) && ((e & 0x1f) == 0x1f || !(e & ((1ULL << 55) - 1))));
-	return (e & (1ULL << 63)) && !(e & (1ULL << 61)) && (e & (1ULL << 56));
-}
-
 static int oracle(const char *out)
 {
 	struct obj o;
@@ -67,7 +60,7 @@ static int oracle(const char *out)
 			if (pread(pm, ent, n * 8, (off_t)(a / PG * 8)) != (ssize_t)(n * 8))
 				return -1;
 			for (size_t k = 0; k < n; k++, v += PG)
-				if (dirty(ent[k]))
+				if (pagemap_dirty(ent[k]))
 					fprintf(f, "0x%lx\n", (unsigned long)v);
 		}
 	}

@@ -24,6 +24,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "pagemap-dirty.h"
+
 long vt_make(int n);
 char *oracle_page(int i);
 
@@ -57,14 +59,6 @@ static void hex(uint64_t v)
 	put(b);
 }
 
-/* private-dirty: swapped, or present, anonymous and mapped only here */
-static int dirty(uint64_t e)
-{
-	if (e & (1ULL << 62))
-		return !((e & (1ULL << 57)) && ((e & 0x1f) == 0x1f || !(e & ((1ULL << 55) - 1))));
-	return (e & (1ULL << 63)) && !(e & (1ULL << 61)) && (e & (1ULL << 56));
-}
-
 static int cb(struct dl_phdr_info *info, size_t size, void *arg)
 {
 	(void)size;
@@ -84,7 +78,7 @@ static int cb(struct dl_phdr_info *info, size_t size, void *arg)
 			if (syscall(SYS_pread64, pm, ent, n * 8, (long)(a / PG * 8)) != (long)(n * 8))
 				return 1;
 			for (uint64_t k = 0; k < n; k++, a += PG)
-				if (dirty(ent[k])) {
+				if (pagemap_dirty(ent[k])) {
 					put(name);
 					put(" ");
 					hex(a - info->dlpi_addr);
