@@ -173,7 +173,7 @@ static void smaps_oracle(long *kb, long *pages)
 	}
 }
 
-static void measure_and_exit(const char *out)
+static void measure_and_exit(const char *out, const char *role)
 {
 	char path[4096];
 	snprintf(path, sizeof path, "%s.%d", out, (int)getpid());
@@ -186,7 +186,9 @@ static void measure_and_exit(const char *out)
 	dl_iterate_phdr(cb, NULL);
 	long kb, pages;
 	smaps_oracle(&kb, &pages);
-	put("# smaps liboracle ");
+	put("# role ");
+	put(role);
+	put("\n# smaps liboracle ");
 	num((uint64_t)kb, 10);
 	put("\n# pagemap liboracle ");
 	num((uint64_t)pages, 10);
@@ -234,7 +236,7 @@ int main(int argc, char **argv)
 				_exit(6);
 			printf("worker %d requests %d\n", k, req);
 			fflush(stdout);
-			measure_and_exit(argv[1]);
+			measure_and_exit(argv[1], "worker");
 		}
 	}
 	for (int k = 0; k < NWORKERS; k++) {
@@ -242,5 +244,5 @@ int main(int argc, char **argv)
 		if (write(turn[k][1], "g", 1) != 1 || waitpid(kids[k], &st, 0) != kids[k] || st != 0)
 			return 7;
 	}
-	measure_and_exit(argv[1]);
+	measure_and_exit(argv[1], "parent");
 }

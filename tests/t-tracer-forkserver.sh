@@ -6,8 +6,12 @@
 # for liboracle's mappings just before _exit.  Checks, traced with the
 # launcher and with LD_PRELOAD alone (signal and scan backends):
 #  - stdout and exit status = untraced;
-#  - the worker's smaps Private_Dirty = 4 kB x its pagemap count over the
-#    same mappings (the two kernel views agree: the truth is sound);
+#  - each worker's smaps Private_Dirty = 4 kB x its pagemap count over the
+#    same mappings (the two kernel views agree: the truth is sound).  The
+#    parent's are printed, not compared: measured after its last worker
+#    was reaped, smaps sometimes counts 17 pages more than pagemap's
+#    exclusive bit for a stretch of minutes on this kernel (6.18), even
+#    measured again for 2 s; the report equals its pagemap either way;
 #  - per process (each worker, and the parent), per object, the report's
 #    page set = that process's own pagemap; the tracer's own objects
 #    (libcowtrace*, libunwind*) are left out;
@@ -32,50 +36,25 @@ tracer_setup forkserver-app
 need_report
 need_python3
 
-compare() {	# compare REPORT_JSON SNAPSHOT...
+compare() {	# compare REPORT_JSON SNAPSHOT...: per process and object, and each
+		# worker's smaps Private_Dirty against its pagemap count
 	python3 - "$@" <<'PY'
-import json, os, sys
+import json, sys
+sys.path.insert(0, "tests")
+from snapshot_check import compare
 rep = json.load(open(sys.argv[1]))
-procs = {p["pid"]: p for p in rep["processes"]}
-def tracer(path):
-    b = os.path.basename(path)
-    return b.startswith("libcowtrace") or b.startswith("libunwind")
 ok = True
 for snap in sys.argv[2:]:
-    pid = int(snap.rsplit(".", 1)[1])
-    if pid not in procs:
-        print("  pid %d: no process in the report" % pid)
-        ok = False
-        continue
-    want, smaps, pm = {}, None, None
-    for line in open(snap):
-        if line.startswith("# smaps liboracle "):
-            smaps = int(line.split()[3])
-        elif line.startswith("# pagemap liboracle "):
-            pm = int(line.split()[3])
-        elif line.strip() and not line.startswith("#"):
-            path, v = line.split()
-            path = procs[pid]["exe"] if path == "(main)" else path
-            want.setdefault(os.path.realpath(path), set()).add(int(v, 16))
-    if smaps != pm * 4:
-        print("  pid %d: smaps Private_Dirty %s kB, pagemap %s pages: the kernel's views differ" % (pid, smaps, pm))
-        ok = False
-    got = {}
-    for p in rep["pages"]:
-        if p["pid"] == pid:
-            got.setdefault(os.path.realpath(p["library"]), set()).add(int(p["vaddr"], 16))
-    for path in sorted(set(want) | set(got)):
-        if tracer(path):
-            continue
-        w, g = want.get(path, set()), got.get(path, set())
-        if w != g:
-            ok = False
-            print("  DIFF pid %d %s: pagemap %d, report %d; missing %s; extra %s" % (
-                pid, path, len(w), len(g), [hex(x) for x in sorted(w - g)][:10],
-                [hex(x) for x in sorted(g - w)][:10]))
-    lo = [k for k in want if k.endswith("liboracle.so")]
-    print("  pid %d: liboracle %d pages (smaps %s kB), %d objects" % (
-        pid, len(want[lo[0]]) if lo else 0, smaps, len([k for k in want if not tracer(k)])))
+    equal, _, _ = compare(rep, snap)
+    notes = {c[0] + " " + c[1]: c[2] for c in
+             (l[1:].split() for l in open(snap) if l.startswith("# ")) if len(c) >= 3}
+    smaps, pm = notes.get("smaps liboracle"), notes.get("pagemap liboracle")
+    worker = any(l.split()[1:3] == ["role", "worker"] for l in open(snap) if l.startswith("# "))
+    if worker and (smaps is None or pm is None or int(smaps) != int(pm) * 4):
+        print("  %s: smaps Private_Dirty %s kB, pagemap %s pages: the kernel's views differ"
+              % (snap, smaps, pm))
+        equal = False
+    ok &= equal
 sys.exit(0 if ok else 1)
 PY
 }
@@ -103,13 +82,14 @@ PY
 urc=$?
 CHECK "untraced runs (exit $urc)" [ $urc -eq 0 ]
 CHECK "untraced: 5 measurements" [ "$(ls "$T" | grep -c '^u\.[0-9]*$')" = 5 ]
-CHECK "untraced: each smaps Private_Dirty = its pagemap count" python3 -c "
+CHECK "untraced: each worker's smaps Private_Dirty = its pagemap count" python3 -c "
 import glob, sys
 ok = True
 for f in glob.glob(sys.argv[1] + '.[0-9]*'):
-    l = dict(x.split()[1:4:2] for x in open(f) if x.startswith('# '))
-    print('  %s: smaps %s kB, pagemap %s pages' % (f.rsplit('/', 1)[1], l['smaps'], l['pagemap']))
-    ok &= int(l['smaps']) == 4 * int(l['pagemap']) > 0
+    l = {x.split()[1]: x.split()[-1] for x in open(f) if x.startswith('# ')}
+    print('  %s (%s): smaps %s kB, pagemap %s pages' % (f.rsplit('/', 1)[1], l['role'], l['smaps'], l['pagemap']))
+    if l['role'] == 'worker':
+        ok &= int(l['smaps']) == 4 * int(l['pagemap']) > 0
 sys.exit(0 if ok else 1)" "$T/u"
 for mode in signal scan; do
 	for how in launcher preload; do
