@@ -138,6 +138,10 @@ enum ct_reason {
 				    * the process, or one range): see the text */
 	CT_WHY_PERF          = 19, /* v2: fault samples refused or lost: pages
 				    * without writers (see the text) */
+	CT_WHY_WRITER_LOST   = 20, /* v2, a page found written: fault samples
+				    * were overwritten before they were read
+				    * (COWTRACE_PERF_PAGES), its writer is not
+				    * known */
 };
 
 /* A loaded object.  ranges[] are the write-protected (watched) ranges

@@ -184,6 +184,8 @@ char *ct_utoa(char *p, unsigned long v);           /* SIGNAL-SAFE */
 const char *ct_errstr(int e);                      /* SIGNAL-SAFE */
 void ct_warn(const char *s, ...) __attribute__((sentinel)); /* SIGNAL-SAFE */
 ssize_t ct_sys_read(int fd, void *buf, size_t n);  /* SIGNAL-SAFE */
+int ct_sys_open(const char *path, int flags);      /* SIGNAL-SAFE, no cancellation point */
+int ct_sys_close(int fd);                          /* SIGNAL-SAFE, no cancellation point */
 void *ct_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off); /* SIGNAL-SAFE */
 int ct_sys_munmap(void *addr, size_t len);         /* SIGNAL-SAFE */
 int ct_sys_madvise(void *addr, size_t len, int advice); /* SIGNAL-SAFE */
@@ -238,8 +240,9 @@ enum ct_scan_how {
 void ct_scan_all(int how);             /* every live object (ct_scan_how) */
 void ct_scan_pending(void);            /* objects not looked at since relocation */
 void ct_phase_begin(int phase);        /* scan, then the phase changes */
-void ct_mark_seen(struct ct_module *m, uintptr_t page); /* SIGNAL-SAFE */
+int ct_mark_seen(struct ct_module *m, uintptr_t page); /* SIGNAL-SAFE */
 void ct_log_written(struct ct_module *m, uintptr_t page); /* scan backend */
+void ct_log_if_written(int pm, struct ct_module *m, uintptr_t page); /* SIGNAL-SAFE */
 void ct_unmark_seen(struct ct_module *m, uintptr_t page); /* SIGNAL-SAFE */
 void ct_seen_reset_all(void);          /* SIGNAL-SAFE */
 void ct_scan_before_change(uintptr_t lo, uintptr_t hi, int gone); /* SIGNAL-SAFE */
@@ -256,8 +259,14 @@ int ct_is_sigblocked(uintptr_t page);  /* SIGNAL-SAFE */
 /* ---- memory.c: the application's mprotect/munmap/mremap/madvise ------ */
 int ct_sys_mprotect(void *addr, size_t len, int prot); /* SIGNAL-SAFE */
 
-/* ---- perf.c: fault samples name the writers (COWTRACE_MODE=perf) ------ */
+/* ---- perf.c: fault samples name the writers (COWTRACE_MODE=perf, and
+ * under the signal backend the pages it leaves to the scans) ------------ */
+int ct_perf_start(int hybrid);         /* 0: this thread samples */
 void ct_perf_thread_start(void);
+void ct_perf_arm(struct ct_module *m);
+void ct_perf_drain_for_scan(void);     /* SIGNAL-SAFE: once per scan */
+void ct_perf_high_water(void);         /* SIGNAL-SAFE: drains a ring half full */
+void ct_perf_fork_child(void);
 int ct_perf_log_writer(struct ct_module *m, uintptr_t page); /* SIGNAL-SAFE */
 void ct_perf_kernel_write(uintptr_t lo, uintptr_t hi, int sysno, uintptr_t ip); /* SIGNAL-SAFE */
 

@@ -47,16 +47,21 @@ int ct_record_first_write(struct ct_module *m, _Atomic uint8_t *st, uintptr_t pa
 		return 0;
 	}
 	/* before the page can be dirty: a scan that finds it dirty finds
-	 * it logged too (or claimed), never logs it a second time */
-	ct_mark_seen(m, page);
+	 * it logged too (or claimed), never logs it a second time.  A page
+	 * a scan logged already is private without this write: a fork
+	 * child's copy left to it alone by its parent's write, after the
+	 * child protected it again */
+	int logged = ct_mark_seen(m, page) == CT_SEEN_LOGGED;
 	if (ct_page_unprotect(m, page) != 0) {
-		ct_unmark_seen(m, page);
+		if (!logged)
+			ct_unmark_seen(m, page);
 		atomic_store(st, CT_PG_PROTECTED);
 		return -1;
 	}
 	expect = CT_PG_CLAIMED;
 	atomic_compare_exchange_strong(st, &expect, CT_PG_WRITTEN);
-	ct_log_first_write(m, page, addr, ip, via, uc);
+	if (!logged)
+		ct_log_first_write(m, page, addr, ip, via, uc);
 	return 0;
 }
 
@@ -113,6 +118,7 @@ int ct_claim_for_kernel(void *addr, size_t len, int sysno, uintptr_t ip)
 	ct_perf_kernel_write(lo, hi, sysno, ip);
 	struct claim_ctx c = { lo, ip, (int)(CT_VIA_SYSCALL | (unsigned)sysno), 0 };
 	ct_pages_each(lo, hi, claim_page, &c);
+	ct_perf_high_water();
 	errno = saved;
 	return c.given;
 }
@@ -228,6 +234,7 @@ static void on_segv(int sig, siginfo_t *si, void *ucv)
 			if (s == CT_PG_PROTECTED &&
 			    ct_record_first_write(m, st, page, addr, ct_arch_ip(uc), 0, uc) == 0) {
 				retry_addr = 0;
+				ct_perf_high_water();
 				errno = saved;
 				return;
 			}

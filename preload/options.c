@@ -113,7 +113,7 @@ int ct_options_parse(struct ct_options *o, char **envp)
 	o->mode = CT_BACKEND_SIGNAL;
 	o->follow = 1;
 	o->max_maps = -1;
-	o->perf_pages = 256;
+	o->perf_pages = -1;     /* 256 in perf mode, 32 under the signal backend */
 	if (absolute_dir(o->dir, sizeof o->dir - 64, "."))
 		o->dir[0] = '.';
 
@@ -174,12 +174,15 @@ int ct_options_parse(struct ct_options *o, char **envp)
 	}
 	if ((v = env_value(envp, "COWTRACE_PERF_PAGES"))) {
 		int n;
-		if (parse_int(v, 1, 65536, &n) || (n & (n - 1))) {
-			bad("COWTRACE_PERF_PAGES", v, "a power of two from 1 to 65536 (pages per thread's ring)");
+		if (parse_int(v, 0, 65536, &n) || (n & (n - 1))) {
+			bad("COWTRACE_PERF_PAGES", v, "0 (no fault samples) or a power of two from 1 to 65536 "
+			    "(pages per thread's ring)");
 			return -1;
 		}
 		o->perf_pages = n;
 	}
+	if (o->perf_pages < 0)
+		o->perf_pages = o->mode == CT_BACKEND_PERF ? 256 : 32;
 	if ((v = env_value(envp, "COWTRACE_INCLUDE")) && parse_globs(v, o->incl, &o->nincl)) {
 		bad("COWTRACE_INCLUDE", v, "at most 16 colon-separated globs");
 		return -1;

@@ -10,6 +10,7 @@
  * descriptor it could close or reuse (closefrom, close_range, a low
  * RLIMIT_NOFILE).  Nothing here runs in signal context. */
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/perf_event.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -23,32 +24,46 @@
 
 #define MAX_RINGS  4096         /* threads with an event at once */
 #define MAX_CHAIN  32           /* frames kept per sample */
+#define MARGIN     4096         /* ring bytes a record being written may
+				 * overwrite before data_head says so */
+#define MAX_FRESH  1024         /* pages checked at once after a drain */
 
 struct sample {                 /* the last fault sample on one page */
 	uint64_t ip, t_ns;
 	int32_t tid;
 	uint16_t nframes;
 	uint16_t via;           /* CT_VIA_SYSCALL | nr: a wrapped call's destination */
-	uint32_t epoch;         /* pf.epoch when taken */
+	uint32_t gen;           /* pf.gen when taken: 0 or an older one is none */
+	uint32_t pad;
 	uint64_t frames[];      /* nframes of ct.opt.backtrace, when enabled */
 };
 
+/* One thread's event.  The ring is mapped read-only with write_backward:
+ * the kernel overwrites the oldest samples when it is full, never drops
+ * the newest, and data_head goes down as it writes. */
 struct ring {
 	struct perf_event_mmap_page *meta;   /* NULL: free slot */
 	size_t size;                         /* data bytes, a power of two */
 	pid_t tid;
+	uint64_t last;                       /* data_head at the previous drain */
 };
 
 static struct {
 	struct ring rings[MAX_RINGS];
 	int nrings;
-	int off;                /* perf_event_open refused: page sets only */
-	uint64_t lost;          /* samples the kernel could not store */
-	uint32_t epoch;         /* samples lost so many times: a sample from an
-				 * earlier epoch may have been followed by a
-				 * lost one, so it names no writer */
+	int on;                 /* events are opened for new threads */
+	int hybrid;             /* under the signal backend: writers of the
+				 * pages it leaves unwatched */
+	uint32_t gen;           /* bumped in a fork child: older samples are
+				 * the parent's */
+	uint64_t lost_until;    /* a sample taken before this (ns) may have
+				 * been followed by one the kernel overwrote:
+				 * it names no writer */
+	uint64_t overruns;      /* rings found overwritten past a drain */
 	size_t sample_size;     /* bytes of one struct sample + frames */
 } pf;
+
+static CT_TLS struct ring *my_ring;
 
 static int chain_len(void)
 {
@@ -74,6 +89,7 @@ static int open_event(void)
 	a.exclude_kernel = 1;
 	a.exclude_hv = 1;
 	a.exclude_callchain_kernel = 1;
+	a.write_backward = 1;
 	a.use_clockid = 1;
 	a.clockid = CLOCK_MONOTONIC;    /* the log's clock */
 	int fd = (int)ct_syscall(SYS_perf_event_open, (long)&a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC, 0);
@@ -81,16 +97,17 @@ static int open_event(void)
 		return -1;
 	/* the ring is locked memory: past perf_event_mlock_kb an unprivileged
 	 * user pays from RLIMIT_MEMLOCK, which many threads exhaust: a smaller
-	 * ring then, down to one page, rather than none */
+	 * ring then, down to one page, rather than none.  Read-only: the
+	 * kernel overwrites instead of dropping. */
 	size_t data = (size_t)ct.opt.perf_pages * ct.page_size;
 	void *m = MAP_FAILED;
 	for (; data >= ct.page_size; data /= 2) {
-		m = ct_sys_mmap(NULL, data + ct.page_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+		m = ct_sys_mmap(NULL, data + ct.page_size, PROT_READ, MAP_SHARED, fd, 0);
 		if (m != MAP_FAILED || (errno != EPERM && errno != ENOMEM))
 			break;
 	}
 	int e = errno;
-	close(fd);              /* the mapping keeps the event */
+	ct_sys_close(fd);       /* the mapping keeps the event */
 	if (m == MAP_FAILED) {
 		errno = e;
 		return -1;
@@ -105,28 +122,65 @@ static int open_event(void)
 		errno = EMFILE;
 		return -1;
 	}
-	pf.rings[i] = (struct ring){ m, data, ct_gettid() };
+	pf.rings[i] = (struct ring){ m, data, ct_gettid(), 0 };
 	if (i == pf.nrings)
 		pf.nrings++;
+	my_ring = &pf.rings[i];
 	pthread_mutex_unlock(&ct.lock);
 	return 0;
 }
 
+/* perf_event_open cannot be had: page sets without writers.  Said on
+ * stderr in perf mode, where writers are what was asked for; only noted
+ * in the log under the signal backend (stock kernels refuse perf to
+ * users: a line for every process would be noise). */
 static void refused(const char *what)
 {
-	pf.off = 1;
-	ct_warn("COWTRACE_MODE=perf: ", what, " (", ct_errstr(errno),
-		"); pages are found without writers", NULL);
+	pf.on = 0;
+	if (!pf.hybrid)
+		ct_warn("COWTRACE_MODE=perf: ", what, " (", ct_errstr(errno),
+			"); pages are found without writers", NULL);
 	ct_log_note(UINT32_MAX, CT_WHY_PERF, what);
+}
+
+/* Process start: 0 when this thread's event is open.  hybrid: under the
+ * signal backend. */
+int ct_perf_start(int hybrid)
+{
+	pf.hybrid = hybrid;
+	pf.gen = 1;
+	pf.sample_size = (sizeof(struct sample) + (size_t)chain_len() * 8 + 7) & ~(size_t)7;
+	if (!ct.opt.perf_pages)
+		return -1;      /* COWTRACE_PERF_PAGES=0: none asked for */
+	pf.on = 1;
+	if (open_event() != 0) {
+		refused("perf_event_open was refused");
+		return -1;
+	}
+	return 0;
 }
 
 /* A thread starts (pthread_create's trampoline): its own event. */
 void ct_perf_thread_start(void)
 {
-	if (ct.opt.mode != CT_BACKEND_PERF || pf.off || ct.disabled)
+	my_ring = NULL;
+	if (!pf.on || ct.disabled)
 		return;
 	if (open_event() != 0)
 		refused("perf_event_open was refused for a new thread");
+}
+
+/* Sample slots for m's ranges: the armed ones in perf mode, all of them
+ * under the signal backend (which may leave any page to the scans). */
+void ct_perf_arm(struct ct_module *m)
+{
+	if (!pf.on || m->reason == CT_WHY_TRACER || m->reason == CT_WHY_EXCLUDED)
+		return;
+	for (int i = 0; i < m->nranges; i++) {
+		struct ct_range *r = &m->ranges[i];
+		if ((r->armed || pf.hybrid) && !r->samples)
+			r->samples = ct_arena_alloc((r->end - r->start) / ct.page_size * pf.sample_size);
+	}
 }
 
 /* ---- the ring buffers ------------------------------------------------- */
@@ -134,6 +188,10 @@ void ct_perf_thread_start(void)
 struct span { uintptr_t start, end; struct ct_module *m; struct ct_range *r; };
 static struct span spans[CT_MAX_LIVE * 2];
 static int nspans;
+
+/* pages given a sample by this drain, for drained() */
+static struct fresh { struct ct_module *m; uintptr_t page; } fresh[MAX_FRESH];
+static int nfresh;
 
 /* Sorted by start with a shell sort: a drain may run in a handler (a
  * process dying of a signal), where glibc's qsort may call malloc. */
@@ -188,6 +246,23 @@ static void ring_copy(const struct ring *rg, uint64_t off, void *dst, size_t n)
 	memcpy((char *)dst + first, data, n - first);
 }
 
+/* Under the signal backend, is this page one the fault handler leaves to
+ * the scans (so a sample is its only writer)? */
+static int left_to_scans(const struct span *s, uintptr_t page)
+{
+	const struct ct_range *r = s->r;
+	if (!r->state || atomic_load(&s->m->degraded))
+		return 1;
+	switch (atomic_load(&r->state[(page - r->start) / ct.page_size])) {
+	case CT_PG_OPEN: case CT_PG_CLEANED: case CT_PG_APP:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* A sample, newest first within a ring: kept when it is the newest of
+ * its page so far (rings are read one after the other). */
 static void take_sample(const uint64_t *v, size_t words)
 {
 	/* IP, PID/TID, TIME, ADDR, then CALLCHAIN (nr, ips) */
@@ -203,12 +278,16 @@ static void take_sample(const uint64_t *v, size_t words)
 	if (seen && (atomic_load(seen) == CT_SEEN_LOGGED || atomic_load(seen) == CT_SEEN_GONE))
 		return;         /* logged already: a later fault is not the first write */
 	struct sample *sm = sample_at(s->r, page);
+	if (sm->gen == pf.gen && sm->t_ns >= t)
+		return;         /* a newer one is kept */
+	if (nfresh < MAX_FRESH && (!pf.hybrid || left_to_scans(s, page)))
+		fresh[nfresh++] = (struct fresh){ s->m, page };
 	sm->ip = ip;
 	sm->t_ns = t;
 	sm->tid = tid;
 	sm->via = 0;
 	sm->nframes = 0;
-	sm->epoch = pf.epoch;
+	sm->gen = pf.gen;
 	if (words > 4 && chain_len()) {
 		uint64_t nr = v[4];
 		/* the user chain starts with the sample's ip, as the signal
@@ -225,105 +304,130 @@ static void take_sample(const uint64_t *v, size_t words)
 	}
 }
 
-/* Reads every sample the kernel stored since the last drain; a ring whose
- * thread has exited is read once more and unmapped. */
-static void drain(void)
+/* The samples one ring got since the previous drain, newest first.  What
+ * the kernel overwrote before it could be read is lost: every sample taken
+ * before the oldest one left may have been superseded by a lost one
+ * (pf.lost_until). */
+static void drain_ring(struct ring *rg)
 {
 	uint64_t buf[8 + MAX_CHAIN * 4];
+	uint64_t head = __atomic_load_n(&rg->meta->data_head, __ATOMIC_ACQUIRE);
+	uint64_t fresh_bytes = rg->last - head, off = 0, oldest = 0;
+	int cut = fresh_bytes > rg->size - MARGIN;
+	uint64_t limit = cut ? rg->size - MARGIN : fresh_bytes;
+	while (off + sizeof(struct perf_event_header) <= limit) {
+		struct perf_event_header h;
+		ring_copy(rg, head + off, &h, sizeof h);
+		size_t body = h.size >= sizeof h ? h.size - sizeof h : 0;
+		if (h.size < sizeof h || off + h.size > limit || body > sizeof buf) {
+			cut = 1;
+			break;
+		}
+		ring_copy(rg, head + off + sizeof h, buf, body);
+		/* still there?  The kernel writes below data_head, over the
+		 * oldest bytes: those within MARGIN of a full ring are suspect */
+		uint64_t now = __atomic_load_n(&rg->meta->data_head, __ATOMIC_ACQUIRE);
+		if (head + off + h.size - now > rg->size - MARGIN) {
+			cut = 1;
+			break;
+		}
+		if (h.type == PERF_RECORD_SAMPLE) {
+			take_sample(buf, body / 8);
+			if (body >= 24)
+				oldest = buf[2];
+		} else if (h.type == PERF_RECORD_LOST) {
+			cut = 1;        /* older samples may be superseded */
+			break;
+		}
+		off += h.size;
+	}
+	rg->last = head;
+	if (cut) {
+		uint64_t until = oldest ? oldest : ct_now_ns();
+		if (until > pf.lost_until)
+			pf.lost_until = until;
+		pf.overruns++;
+	}
+}
+
+/* Reads every ring; a ring whose thread has exited is read once more and
+ * unmapped.  Then the pages given a sample are looked up in pagemap: one
+ * that is written now was written by that sample (protect.c logs it), so
+ * that it is named before a later overrun could make its sample suspect. */
+static void drain(void)
+{
 	index_ranges();
+	nfresh = 0;
 	pid_t pid = getpid();
 	for (int i = 0; i < pf.nrings; i++) {
 		struct ring *rg = &pf.rings[i];
 		if (!rg->meta)
 			continue;
 		int gone = ct_syscall(SYS_tgkill, pid, rg->tid, 0, 0, 0, 0) != 0;
-		uint64_t head = __atomic_load_n(&rg->meta->data_head, __ATOMIC_ACQUIRE);
-		uint64_t tail = rg->meta->data_tail;
-		while (tail + sizeof(struct perf_event_header) <= head) {
-			struct perf_event_header h;
-			ring_copy(rg, tail, &h, sizeof h);
-			if (h.size < sizeof h || tail + h.size > head)
-				break;
-			size_t body = h.size - sizeof h;
-			if (h.type == PERF_RECORD_SAMPLE && body <= sizeof buf) {
-				ring_copy(rg, tail + sizeof h, buf, body);
-				take_sample(buf, body / 8);
-			} else if (h.type == PERF_RECORD_LOST && body >= 16) {
-				ring_copy(rg, tail + sizeof h, buf, 16);
-				pf.lost += buf[1];
-				pf.epoch++;     /* what came before may be superseded */
-			}
-			tail += h.size;
-		}
-		/* a ring that was full has lost what came next, and the kernel
-		 * says so (PERF_RECORD_LOST) only once there is room again:
-		 * none of its samples can be trusted to be a page's last */
-		if (head - rg->meta->data_tail + sizeof buf + sizeof(struct perf_event_header) > rg->size) {
-			pf.epoch++;
-			pf.lost++;
-		}
-		__atomic_store_n(&rg->meta->data_tail, tail, __ATOMIC_RELEASE);
+		drain_ring(rg);
 		if (gone) {
 			ct_sys_munmap(rg->meta, rg->size + ct.page_size);
 			rg->meta = NULL;
 		}
 	}
+	int pm = nfresh ? ct_sys_open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC) : -1;
+	for (int i = 0; pm >= 0 && i < nfresh; i++)
+		ct_log_if_written(pm, fresh[i].m, fresh[i].page);
+	if (pm >= 0)
+		ct_sys_close(pm);
+	nfresh = 0;
 }
 
-/* ---- the backend: the scan backend's, with writers ------------------- */
-
-static int perf_start(void)
-{
-	if (ct_backend_uffd.start() != 0)
-		return -1;
-	pf.sample_size = (sizeof(struct sample) + (size_t)chain_len() * 8 + 7) & ~(size_t)7;
-	if (open_event() != 0)
-		refused("perf_event_open was refused");
-	return 0;
-}
-
-static void perf_arm(struct ct_module *m)
-{
-	ct_backend_uffd.arm(m);
-	if (pf.off)
-		return;
-	for (int i = 0; i < m->nranges; i++) {
-		struct ct_range *r = &m->ranges[i];
-		if (r->armed && !r->samples)
-			r->samples = ct_arena_alloc((r->end - r->start) / ct.page_size * pf.sample_size);
-	}
-}
-
-static void perf_collect(int pm, struct ct_module *m)
+/* One drain per scan (ct.scans counts them), before its first module. */
+void ct_perf_drain_for_scan(void)
 {
 	static unsigned drained_for;
-	static uint64_t noted_lost;
-	/* one drain per scan (ct.scans counts them), before its first module */
-	if (!pf.off && drained_for != ct.scans) {
-		drain();
-		drained_for = ct.scans;
-		if (pf.lost > noted_lost) {
-			ct_log_note(UINT32_MAX, CT_WHY_PERF, "fault samples lost: the ring buffer was full "
-				    "(COWTRACE_PERF_PAGES); pages written then have no writer");
-			noted_lost = pf.lost;
-		}
-	}
-	ct_backend_uffd.collect(pm, m);
+	if (!pf.on || drained_for == ct.scans)
+		return;
+	drain();
+	drained_for = ct.scans;
 }
 
-/* SIGNAL-SAFE: the log record of a written page: a first write with its
- * writer when a sample names one, else 0 (the caller logs it without). */
+/* SIGNAL-SAFE: this thread's ring is half full since its last drain: all
+ * rings are drained now, unless the module table is busy (the trylock
+ * fails in a thread that holds it) or this thread is a raw clone(). */
+void ct_perf_high_water(void)
+{
+	struct ring *rg = my_ring;
+	if (!rg || !rg->meta)
+		return;
+	uint64_t head = __atomic_load_n(&rg->meta->data_head, __ATOMIC_RELAXED);
+	if (rg->last - head < rg->size / 2 || rg->tid != ct_gettid() ||
+	    pthread_mutex_trylock(&ct.lock) != 0) /* SIGNAL-UNSAFE-OK: trylock only */
+		return;
+	drain();
+	pthread_mutex_unlock(&ct.lock); /* SIGNAL-UNSAFE-OK: releases what the trylock took */
+}
+
+/* ---- writers --------------------------------------------------------- */
+
+/* SIGNAL-SAFE: logs a page found written with the writer its sample names:
+ * 1 when logged, 0 when there is no sample, -1 when samples were lost since
+ * the one there (writer_lost): the caller logs the page without a writer. */
 int ct_perf_log_writer(struct ct_module *m, uintptr_t page)
 {
 	struct ct_range *r = NULL;
 	for (int i = 0; i < m->nranges && !r; i++)
 		if (page >= m->ranges[i].start && page < m->ranges[i].end)
 			r = &m->ranges[i];
-	if (!r || !r->samples)
-		return 0;
-	struct sample *sm = sample_at(r, page);
-	if ((!sm->ip && !sm->via) || sm->epoch != pf.epoch)
-		return 0;       /* none, or one a lost sample may have superseded */
+	struct sample *sm = r && r->samples ? sample_at(r, page) : NULL;
+	if (!sm || sm->gen != pf.gen || sm->t_ns < pf.lost_until) {
+		if (!pf.on || !pf.lost_until)
+			return 0;
+		/* said once per overrun, and only when a page is left without */
+		static uint64_t noted;
+		if (noted != pf.overruns) {
+			noted = pf.overruns;
+			ct_log_note(UINT32_MAX, CT_WHY_PERF, "fault samples overwritten before they were "
+				    "read (COWTRACE_PERF_PAGES): pages written then have no writer");
+		}
+		return -1;
+	}
 	struct ct_rec_fault *f = ct_log_reserve(sizeof *f + (size_t)sm->nframes * 8);
 	if (!f)
 		return 1;
@@ -341,15 +445,61 @@ int ct_perf_log_writer(struct ct_module *m, uintptr_t page)
 	return 1;
 }
 
+struct kwrite_ctx {
+	int sysno, n;
+	uintptr_t ip;
+	uint64_t frames[MAX_CHAIN];
+};
+
+/* SIGNAL-SAFE: the call is the writer of the page, unless a store samples
+ * later. */
+static void kwrite_page(struct ct_module *m, struct ct_range *r, uintptr_t a, struct kwrite_ctx *c)
+{
+	uint8_t sn = m->seen ? atomic_load(&m->seen[(a - m->lo) / ct.page_size]) : 0;
+	if (sn == CT_SEEN_LOGGED || sn == CT_SEEN_GONE)
+		return;
+	struct sample *sm = sample_at(r, a);
+	if (c->n < 0)      /* the call's stack, once per call */
+		c->n = chain_len() && ct.unwind_ready ? ct_unwind(NULL, c->frames, chain_len(), c->ip) : 0;
+	sm->ip = c->ip;
+	sm->t_ns = ct_now_ns();
+	sm->tid = ct_gettid();
+	sm->nframes = (uint16_t)c->n;
+	memcpy(sm->frames, c->frames, (size_t)c->n * 8);
+	sm->via = (uint16_t)(CT_VIA_SYSCALL | (unsigned)c->sysno);
+	sm->gen = pf.gen;
+}
+
+/* SIGNAL-SAFE: under the signal backend, the pages of a tracked range it
+ * leaves to the scans. */
+static void kwrite_span(const struct ct_span *s, uintptr_t a, uintptr_t e, void *arg)
+{
+	struct ct_range *r = NULL;
+	for (int i = 0; i < s->mod->nranges && !r; i++)
+		if (s->start >= s->mod->ranges[i].start && s->start < s->mod->ranges[i].end)
+			r = &s->mod->ranges[i];
+	if (!r || !r->samples)
+		return;
+	struct span sp = { s->start, s->end, s->mod, r };
+	for (; a < e; a += ct.page_size)
+		if (left_to_scans(&sp, a))
+			kwrite_page(s->mod, r, a, arg);
+}
+
 /* SIGNAL-SAFE: a wrapped system call is about to write [lo, hi): the
  * kernel's own faults are not sampled (exclude_kernel), so the call is
- * the writer of those pages unless a store samples later. */
+ * the writer of those pages unless a store samples later.  Under the
+ * signal backend only the pages it leaves to the scans: it names the
+ * call itself for the others (fault.c). */
 void ct_perf_kernel_write(uintptr_t lo, uintptr_t hi, int sysno, uintptr_t ip)
 {
-	if (ct.opt.mode != CT_BACKEND_PERF || pf.off || hi <= lo)
+	if (!pf.on || hi <= lo)
 		return;
-	uint64_t frames[MAX_CHAIN];
-	int n = -1;
+	struct kwrite_ctx c = { .sysno = sysno, .n = -1, .ip = ip };
+	if (pf.hybrid) {
+		ct_spans_each(lo, hi, kwrite_span, &c);
+		return;
+	}
 	for (uint32_t i = 0; i < ct.nmodules; i++) {
 		struct ct_module *m = &ct.modules[i];
 		if (!atomic_load(&m->live) || hi <= m->lo || lo >= m->hi)
@@ -359,42 +509,52 @@ void ct_perf_kernel_write(uintptr_t lo, uintptr_t hi, int sysno, uintptr_t ip)
 			if (!r->samples || hi <= r->start || lo >= r->end)
 				continue;
 			uintptr_t a = lo > r->start ? lo & ~(uintptr_t)(ct.page_size - 1) : r->start;
-			for (; a < hi && a < r->end; a += ct.page_size) {
-				uint8_t sn = m->seen ? atomic_load(&m->seen[(a - m->lo) / ct.page_size]) : 0;
-				if (sn == CT_SEEN_LOGGED || sn == CT_SEEN_GONE)
-					continue;
-				struct sample *sm = sample_at(r, a);
-				if (n < 0)      /* the call's stack, once per call */
-					n = chain_len() && ct.unwind_ready ?
-					    ct_unwind(NULL, frames, chain_len(), ip) : 0;
-				sm->ip = ip;
-				sm->t_ns = ct_now_ns();
-				sm->tid = ct_gettid();
-				sm->nframes = (uint16_t)n;
-				memcpy(sm->frames, frames, (size_t)n * 8);
-				sm->via = (uint16_t)(CT_VIA_SYSCALL | (unsigned)sysno);
-				sm->epoch = pf.epoch;
-			}
+			for (; a < hi && a < r->end; a += ct.page_size)
+				kwrite_page(m, r, a, &c);
 		}
 	}
 }
 
-/* The child of a fork: its own userfaultfd, and an event for its one
- * thread.  The parent's rings are not in the child (perf maps them
- * VM_DONTCOPY): forgotten. */
+/* The child of a fork: an event for its one thread.  The parent's rings
+ * are not in the child (perf maps them VM_DONTCOPY): forgotten, and so
+ * are the samples taken in the parent (a new generation). */
+void ct_perf_fork_child(void)
+{
+	memset(pf.rings, 0, sizeof pf.rings);
+	pf.nrings = 0;
+	my_ring = NULL;
+	pf.gen++;
+	pf.lost_until = 0;
+	if (pf.on && open_event() != 0)
+		refused("perf_event_open was refused in a forked child");
+}
+
+/* ---- the backend: the scan backend's, with writers ------------------- */
+
+static int perf_start(void)
+{
+	if (ct_backend_uffd.start() != 0)
+		return -1;
+	ct_perf_start(0);
+	return 0;
+}
+
+static void perf_arm(struct ct_module *m)
+{
+	ct_backend_uffd.arm(m);
+	ct_perf_arm(m);
+}
+
+static void perf_collect(int pm, struct ct_module *m)
+{
+	ct_perf_drain_for_scan();
+	ct_backend_uffd.collect(pm, m);
+}
+
 static void perf_fork_child(void)
 {
 	ct_backend_uffd.fork_child();
-	memset(pf.rings, 0, sizeof pf.rings);
-	pf.nrings = 0;
-	for (uint32_t i = 0; i < ct.nmodules; i++)
-		for (int k = 0; k < ct.modules[i].nranges; k++) {
-			struct ct_range *r = &ct.modules[i].ranges[k];
-			if (r->samples)
-				memset(r->samples, 0, (r->end - r->start) / ct.page_size * pf.sample_size);
-		}
-	if (!pf.off && open_event() != 0)
-		refused("perf_event_open was refused in a forked child");
+	ct_perf_fork_child();
 }
 
 const struct ct_backend ct_backend_perf = {

@@ -164,8 +164,10 @@ static void classify_page(void *arg, uintptr_t page, uint64_t e)
 		return;
 	if (pm_dirty(e)) {
 		atomic_store(st, CT_PG_UNTRACKED);
-		if (!seen_logged(c->m, page))
+		if (!seen_logged(c->m, page)) {
+			ct_mark_seen(c->m, page);       /* the scan after must not log it again */
 			ct_log_page(c->m, page, CT_PAGE_ATTACH, 0);
+		}
 	} else if (ct_is_sigblocked(page)) {
 		atomic_store(st, CT_PG_OPEN);
 		ct_log_page(c->m, page, CT_PAGE_UNPROTECTED, CT_WHY_SIGBLOCKED);
@@ -251,17 +253,31 @@ void ct_protect_reattach_all(void)
 
 /* ---- the signal backend: mprotect + SIGSEGV (fault.c) ---------------- */
 
+/* The fault handler logs each first write to a protected page.  The pages
+ * it cannot watch (ld.so, libc's signal-blocked ones, a module given up,
+ * the application's own protections) are found by the pagemap scans, and
+ * fault samples (perf.c) name their writers: the signal backend opens a
+ * sampling event per thread too, unless COWTRACE_PERF_PAGES=0. */
 static int signal_start(void)
 {
 	if (ct_fault_install())
 		return -1;
 	ct.hooked = 1;
+	ct_perf_start(1);
 	return 0;
 }
 
 static void signal_arm(struct ct_module *m)
 {
 	attach(m, 0);
+	ct_perf_arm(m);
+}
+
+static void signal_collect(int pm, struct ct_module *m)
+{
+	(void)pm;
+	(void)m;
+	ct_perf_drain_for_scan();
 }
 
 static void signal_fork_child(void)
@@ -269,13 +285,14 @@ static void signal_fork_child(void)
 	for (uint32_t i = 0; i < ct.nmodules; i++)
 		if (atomic_load(&ct.modules[i].live))
 			attach(&ct.modules[i], 1);
+	ct_perf_fork_child();
 }
 
 const struct ct_backend ct_backend_signal = {
 	.name = "signal",
 	.start = signal_start,
 	.arm = signal_arm,
-	.collect = NULL,        /* the fault handler logs each first write */
+	.collect = signal_collect,  /* drains the fault samples */
 	.fork_child = signal_fork_child,
 };
 
@@ -410,12 +427,11 @@ void ct_seen_reset_all(void)
 	}
 }
 
-/* SIGNAL-SAFE */
-void ct_mark_seen(struct ct_module *m, uintptr_t page)
+/* SIGNAL-SAFE: returns what the page was (CT_SEEN_NO outside the object) */
+int ct_mark_seen(struct ct_module *m, uintptr_t page)
 {
 	_Atomic uint8_t *s = seen_at(m, page);
-	if (s)
-		atomic_store(s, CT_SEEN_LOGGED);
+	return s ? atomic_exchange(s, CT_SEEN_LOGGED) : CT_SEEN_NO;
 }
 
 /* SIGNAL-SAFE: a claim that failed: the page was never written */
@@ -447,6 +463,8 @@ static uint32_t unwatched_reason(struct ct_module *m, uintptr_t page, uint8_t se
 	struct ct_range *r = range_of(m, page);
 	if (r && r->armed)      /* scan backend: not written here since armed */
 		return seen == CT_SEEN_SHARED ? CT_WHY_SHARED : CT_WHY_NONE;
+	if (ct.backend != &ct_backend_signal && !(m->flags & CT_MODF_UNTRACKED) && r)
+		return seen == CT_SEEN_SHARED ? CT_WHY_SHARED : CT_WHY_UFFD; /* disarmed */
 	if (m->flags & CT_MODF_UNTRACKED)
 		return m->reason;
 	if (!r)
@@ -490,9 +508,13 @@ static void scan_page(void *arg, uintptr_t page, uint64_t e)
 			return;
 	}
 	atomic_store(sn, CT_SEEN_LOGGED);
-	if (!m->scanned)   /* the first look since its relocation */
+	if (!m->scanned) {  /* the first look since its relocation */
 		ct_log_page(m, page, CT_PAGE_ATTACH, 0);
-	else if (!ct_perf_log_writer(m, page))  /* perf: a sample names the writer */
+		return;
+	}
+	/* a fault sample names the writer; without one, the reason the
+	 * page was not watched says more than that its sample was lost */
+	if (ct_perf_log_writer(m, page) <= 0)
 		ct_log_page(m, page, CT_PAGE_UNWATCHED, unwatched_reason(m, page, was));
 }
 
@@ -585,8 +607,38 @@ void ct_log_written(struct ct_module *m, uintptr_t page)
 	if (!sn || atomic_load(sn) == CT_SEEN_LOGGED || atomic_load(sn) == CT_SEEN_GONE)
 		return;
 	atomic_store(sn, CT_SEEN_LOGGED);
-	if (!ct_perf_log_writer(m, page))      /* perf backend: with its writer */
-		ct_log_page(m, page, CT_PAGE_WRITTEN, 0);
+	int w = ct_perf_log_writer(m, page);   /* perf backend: with its writer */
+	if (w <= 0)
+		ct_log_page(m, page, CT_PAGE_WRITTEN, w < 0 ? CT_WHY_WRITER_LOST : 0);
+}
+
+/* SIGNAL-SAFE: after a drain of the fault samples (perf.c): a page given a
+ * sample that is private-dirty now was written by it, and is logged with
+ * that writer at once (a later overrun of a ring would make the sample
+ * suspect).  Only in a module looked at since its relocation (else its
+ * dirty pages are the relocation's), and not while a first write or a
+ * system call is logging it.  pm: /proc/self/pagemap, open. */
+void ct_log_if_written(int pm, struct ct_module *m, uintptr_t page)
+{
+	_Atomic uint8_t *sn = seen_at(m, page);
+	uint64_t e;
+	if (!sn || !m->scanned || !atomic_load(&m->live))
+		return;
+	uint8_t was = atomic_load(sn);
+	if (was == CT_SEEN_LOGGED || was == CT_SEEN_GONE)
+		return;
+	struct ct_range *r = range_of(m, page);
+	if (r && r->state) {
+		uint8_t s = atomic_load(&r->state[(page - r->start) / ct.page_size]);
+		if (s == CT_PG_CLAIMED || s == CT_PG_LENT)
+			return;
+	}
+	if (ct_sys_pread(pm, &e, sizeof e, (off_t)(page / ct.page_size * 8)) != sizeof e || !pm_dirty(e))
+		return;
+	if (!atomic_compare_exchange_strong(sn, &was, CT_SEEN_LOGGED))
+		return;
+	if (ct_perf_log_writer(m, page) <= 0)
+		atomic_store(sn, was);  /* the next scan logs it, with its reason */
 }
 
 /* A scan point (enum ct_scan_how).  Caller holds ct.lock. */

@@ -16,6 +16,8 @@
 #include "uffd-compat.h"
 
 static int uffd = -1;
+static int started;     /* the backend runs (even if the program has since
+			 * closed our descriptor: a fork child opens its own) */
 
 /* The tracer's own ioctl: past its ioctl wrapper (kwrites.c). */
 static long sys_ioctl(int fd, unsigned long req, void *arg)
@@ -33,10 +35,10 @@ static int move_high(int fd)
 	    rl.rlim_cur != RLIM_INFINITY &&
 	    rl.rlim_cur > 64)
 		floor = (long)rl.rlim_cur - 64;
-	int high = fcntl(fd, F_DUPFD_CLOEXEC, floor);
+	int high = (int)ct_syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, floor, 0, 0, 0);
 	if (high < 0)
 		return fd;
-	close(fd);
+	ct_sys_close(fd);
 	return high;
 }
 
@@ -71,7 +73,7 @@ static int open_uffd(const char **why)
 	struct uffdio_api api = { .api = UFFD_API,
 				  .features = UFFD_FEATURE_WP_ASYNC | UFFD_FEATURE_WP_UNPOPULATED };
 	if (sys_ioctl(fd, UFFDIO_API, &api) != 0) {
-		close(fd);
+		ct_sys_close(fd);
 		*why = "the kernel has no asynchronous userfaultfd write-protect (6.7 or later)";
 		return -1;
 	}
@@ -81,14 +83,14 @@ static int open_uffd(const char **why)
 /* Can PAGEMAP_SCAN be used (Linux 6.7)?  An empty range answers. */
 static int pagemap_scan_works(void)
 {
-	int pm = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	int pm = ct_sys_open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
 	if (pm < 0)
 		return 0;
 	struct page_region v[1];
 	struct pm_scan_arg a = { .size = sizeof a, .start = 0, .end = 0,
 				 .vec = (uintptr_t)v, .vec_len = 1 };
 	int ok = sys_ioctl(pm, PAGEMAP_SCAN, &a) >= 0;
-	close(pm);
+	ct_sys_close(pm);
 	return ok;
 }
 
@@ -99,8 +101,10 @@ static int uffd_start(void)
 		why = "the kernel has no PAGEMAP_SCAN (6.7 or later)";
 	else
 		uffd = open_uffd(&why);
-	if (uffd >= 0)
+	if (uffd >= 0) {
+		started = 1;
 		return 0;
+	}
 	ct_warn("COWTRACE_MODE=scan: ", why, "; using the signal backend", NULL);
 	ct_log_note(UINT32_MAX, CT_WHY_UFFD, why);
 	return -1;
@@ -130,12 +134,35 @@ static void uffd_arm(struct ct_module *m)
 	}
 }
 
+/* Once per scan: is the userfaultfd still there?  The program may close
+ * it (closefrom, close_range: descriptors are its business); the kernel
+ * then drops every registration, and the pagemap scans find the pages
+ * written from then on, without a time window as narrow. */
+static int uffd_alive(void)
+{
+	static unsigned checked = ~0u;
+	if (uffd < 0 || checked == ct.scans)
+		return uffd >= 0;
+	checked = ct.scans;
+	if (still_ours(uffd))
+		return 1;
+	uffd = -1;              /* never touched again: the number may be reused */
+	for (uint32_t i = 0; i < ct.nmodules; i++)
+		for (int k = 0; k < ct.modules[i].nranges; k++)
+			ct.modules[i].ranges[k].armed = 0;
+	ct_log_note(UINT32_MAX, CT_WHY_UFFD, "the program closed the tracer's userfaultfd: "
+		    "written pages are found by the pagemap scans from then on");
+	return 0;
+}
+
 /* Logs the pages of m's armed ranges written since they were armed and not
  * logged yet: each was first written between the previous scan and this
  * one (its record's time). */
 static void uffd_collect(int pm, struct ct_module *m)
 {
 	struct page_region v[64];
+	if (!uffd_alive())
+		return;
 	for (int i = 0; i < m->nranges; i++) {
 		struct ct_range *r = &m->ranges[i];
 		if (!r->armed)
@@ -167,10 +194,10 @@ static void uffd_collect(int pm, struct ct_module *m)
  * pages it shares with its parent count when it writes them. */
 static void uffd_fork_child(void)
 {
-	if (uffd < 0)
+	if (!started)
 		return;
-	if (still_ours(uffd))   /* never a number the program has reused */
-		close(uffd);
+	if (uffd >= 0 && still_ours(uffd))   /* never a number the program has reused */
+		ct_sys_close(uffd);
 	const char *why = NULL;
 	uffd = open_uffd(&why);
 	if (uffd < 0) {

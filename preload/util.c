@@ -2,6 +2,7 @@
  * messages on stderr, glob matching and the never-freed arena. */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdarg.h>
 #include <string.h>
@@ -191,6 +192,20 @@ void *ct_arena_alloc(size_t size)
 	void *r = cur;
 	cur += size;
 	return r;
+}
+
+/* SIGNAL-SAFE: open and close for the tracer's own descriptors, past
+ * libc: they are cancellation points there, and a thread with a pending
+ * cancellation must not be cancelled inside the tracer (at thread start,
+ * in a scan holding the module table's lock). */
+int ct_sys_open(const char *path, int flags)
+{
+	return (int)ct_syscall(SYS_openat, AT_FDCWD, (long)path, flags, 0, 0, 0);
+}
+
+int ct_sys_close(int fd)
+{
+	return (int)ct_syscall(SYS_close, fd, 0, 0, 0, 0, 0);
 }
 
 /* SIGNAL-SAFE: raw system calls for the tracer's own reads, so that they

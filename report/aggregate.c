@@ -354,6 +354,7 @@ static void tally_row(struct ct_tally *t, const struct ct_row *row)
 		t->unwatched++;
 	} else {
 		t->runtime++;
+		t->writer_lost += ct_page_writer_lost(row->pg);
 	}
 	t->bytes += row->proc->log->page_size;
 }
@@ -373,6 +374,7 @@ static void tally_add(struct ct_tally *to, const struct ct_tally *from, int sign
 	to->unwatched += sign * from->unwatched;
 	to->reloc += sign * from->reloc;
 	to->bytes += sign * from->bytes;
+	to->writer_lost += sign * from->writer_lost;
 }
 
 void ct_counts_add(struct ct_counts *to, const struct ct_counts *from)

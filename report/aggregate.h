@@ -21,6 +21,7 @@ struct ct_row;
  * reloc counts the attach pages holding relocation targets. */
 struct ct_tally {
 	uint64_t dirty, attach, runtime, unwatched, reloc, bytes;
+	uint64_t writer_lost;     /* run-time pages whose fault sample was lost */
 };
 
 /* Dirty pages of a library, a process or a group: every one (what the

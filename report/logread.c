@@ -694,6 +694,7 @@ const char *ct_reason_name(uint32_t reason)
 		[CT_WHY_UNWINDER] = "unwinder",
 		[CT_WHY_UFFD] = "uffd",
 		[CT_WHY_PERF] = "perf",
+		[CT_WHY_WRITER_LOST] = "writer_lost",
 	};
 
 	return reason < sizeof(names) / sizeof(names[0]) ? names[reason] : NULL;

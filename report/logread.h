@@ -57,6 +57,13 @@ struct ct_page {
 				    * (and for a value outside the format) */
 };
 
+/* A run-time page found written whose fault sample was overwritten before
+ * the tracer read it (perf mode): its writer is not known. */
+static inline int ct_page_writer_lost(const struct ct_page *pg)
+{
+	return pg->when == CT_WHEN_RUNTIME && !pg->ip && !pg->via && pg->reason == CT_WHY_WRITER_LOST;
+}
+
 struct ct_note {
 	uint32_t module;           /* index into ct_log.mods, UINT32_MAX: process */
 	uint32_t reason;           /* enum ct_reason */

@@ -233,9 +233,10 @@ static void json_counts(FILE *f, const struct ct_counts *n)
 {
 	fprintf(f, ",\"dirty_pages\":%" PRIu64 ",\"attach_pages\":%" PRIu64
 		",\"runtime_pages\":%" PRIu64 ",\"unwatched_pages\":%" PRIu64
-		",\"relocation_pages\":%" PRIu64 ",\"teardown_pages\":%" PRIu64,
+		",\"relocation_pages\":%" PRIu64 ",\"teardown_pages\":%" PRIu64
+		",\"writer_lost_pages\":%" PRIu64,
 		n->all.dirty, n->all.attach, n->all.runtime, n->all.unwatched, n->all.reloc,
-		n->teardown.dirty);
+		n->teardown.dirty, n->all.writer_lost);
 }
 
 static void json_libraries(FILE *f, const struct ct_report *r, size_t top)
@@ -303,6 +304,7 @@ static void json_page(FILE *f, const struct ct_row *row)
 	json_line(f, row->wmod, row->wmod ? row->pg->ip - row->wmod->bias : 0, 1);
 	fputs_unlocked(",\"via\":", f);
 	ct_json_str(f, via_name(pg, vbuf, sizeof(vbuf)));
+	fprintf(f, ",\"writer_lost\":%s", ct_page_writer_lost(pg) ? "true" : "false");
 	fputs_unlocked(",\"phase\":", f);
 	ct_json_str(f, ct_phase_name(row->phase));
 	fputs_unlocked(",\"mark\":", f);
@@ -682,6 +684,10 @@ void ct_output_table(FILE *f, const struct ct_report *r, const struct ct_outopts
 			       "teardown pages are in dirty\n", f);
 	if (incomplete)
 		fprintf(f, "%zu of %zu processes did not finish tracing cleanly\n", incomplete, r->nprocs);
+	if (tot.n.all.writer_lost)
+		fprintf(f, "%" PRIu64 " run-time pages have no writer: their fault samples were overwritten "
+			"before they were read (writer_lost; raise COWTRACE_PERF_PAGES)\n",
+			tot.n.all.writer_lost);
 	each_note(f, r, table_note);
 	ct_groups_free(g, n);
 }
