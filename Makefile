@@ -109,7 +109,14 @@ $(BUILD)/bench/firstwrite20k: bench/firstwrite.c $(BUILD)/bench/libbench20k.so |
 $(BUILD)/bench/startup: bench/startup.c | $(BUILD)/bench
 	$(CC) $(ALL_CFLAGS) -O2 -o $@ $<
 
-bench: all test-progs $(BUILD)/bench/firstwrite $(BUILD)/bench/firstwrite20k $(BUILD)/bench/startup
+# perf mode's backtraces: frame-pointer callchain against a stack copy
+# unwound with libdwfl (-O2 without frame pointers, as Debian builds)
+$(BUILD)/bench/perf-unwind: bench/perf-unwind.c $(BUILD)/bench/libbench.so | $(BUILD)/bench
+	$(CC) $(ALL_CFLAGS) -O2 -fomit-frame-pointer -o $@ $< -L$(BUILD)/bench -lbench \
+		-Wl,-rpath,'$$ORIGIN' -ldw -lelf
+
+bench: all test-progs $(BUILD)/bench/firstwrite $(BUILD)/bench/firstwrite20k $(BUILD)/bench/startup \
+	$(BUILD)/bench/perf-unwind
 	@./bench/bench.sh
 
 # ---- fuzzing the log parser (not part of make test) ----------------------

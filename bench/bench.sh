@@ -95,6 +95,11 @@ named = sum(1 for x in p if x.get("ip"))
 print("  perf: %d of %d run-time pages of libbench.so have their writer (%.1f%%)" %
       (named, len(p), 100.0 * named / max(len(p), 1)))' || echo "  (perf: no report)"
 
+echo
+echo "perf mode's backtraces: the kernel's frame-pointer callchain, or a copy of the"
+echo "  user stack unwound offline with libdwfl (bench/perf-unwind.c, no tracer)"
+"$B/bench/perf-unwind" "$rounds"
+
 py=/usr/bin/python3
 if [ -x "$py" ]; then
 	echo
