@@ -42,7 +42,8 @@ summary() {
 
 echo "first write to a page of a library's .data (4000 pages, 14 calls deep)"
 echo "  $rounds rounds; each: untraced, traced without backtrace, with a 16-frame one,"
-echo "  and the same with the unw_step loop (COWTRACE_UNWIND=slow, the old way)"
+echo "  the same with the unw_step loop (COWTRACE_UNWIND=slow, the old way), and"
+echo "  without backtrace or fault samples (COWTRACE_PERF_PAGES=0)"
 : >"$tmp/fw"
 i=0
 while [ $i -lt "$rounds" ]; do
@@ -50,7 +51,8 @@ while [ $i -lt "$rounds" ]; do
 	t0=$(traced env COWTRACE_BACKTRACE=0 "$fw")
 	t16=$(traced env COWTRACE_BACKTRACE=16 "$fw")
 	s16=$(traced env COWTRACE_BACKTRACE=16 COWTRACE_UNWIND=slow "$fw")
-	echo "$b $t0 $t16 $s16" >>"$tmp/fw"
+	n0=$(traced env COWTRACE_BACKTRACE=0 COWTRACE_PERF_PAGES=0 "$fw")
+	echo "$b $t0 $t16 $s16 $n0" >>"$tmp/fw"
 	i=$((i + 1))
 done
 echo "  CPU time of the writing thread (user + system) per first write:"
@@ -58,11 +60,13 @@ summary "$tmp/fw" 2 0 "untraced" ""
 summary "$tmp/fw" 4 2 "traced, no backtrace" 4x
 summary "$tmp/fw" 6 2 "traced, 16-frame backtrace" 6x
 summary "$tmp/fw" 8 2 "traced, 16 frames, unw_step loop" ""
+summary "$tmp/fw" 10 2 "traced, no backtrace, no samples" ""
 echo "  wall time per first write:"
 summary "$tmp/fw" 1 0 "untraced" ""
 summary "$tmp/fw" 3 1 "traced, no backtrace" 4x
 summary "$tmp/fw" 5 1 "traced, 16-frame backtrace" 6x
 summary "$tmp/fw" 7 1 "traced, 16 frames, unw_step loop" ""
+summary "$tmp/fw" 9 1 "traced, no backtrace, no samples" ""
 echo
 echo "the signal-free backends: the same first writes, $rounds rounds of untraced,"
 echo "  COWTRACE_MODE=scan, perf without backtrace, perf with 16 frames"
@@ -94,6 +98,21 @@ p = [x for x in json.load(sys.stdin)["pages"] if x["when"] == "runtime"]
 named = sum(1 for x in p if x.get("ip"))
 print("  perf: %d of %d run-time pages of libbench.so have their writer (%.1f%%)" %
       (named, len(p), 100.0 * named / max(len(p), 1)))' || echo "  (perf: no report)"
+# 20,000 pages read (a fault sample each), then written (another): 40,000
+# samples between two scan points, more than the default ring holds; the
+# ring keeps the newest, which name every writer
+for pp in 256 64; do
+	rm -f "$tmp"/*.cwt
+	traced env COWTRACE_MODE=perf COWTRACE_BACKTRACE=0 COWTRACE_PERF_PAGES=$pp "$fw20k" 20000 >/dev/null
+	"$B/cowtrace-report" --format json --lib libbench20k.so "$tmp" 2>/dev/null | python3 -c '
+import json, sys
+p = [x for x in json.load(sys.stdin)["pages"] if x["when"] == "runtime"]
+named = sum(1 for x in p if x.get("ip"))
+lost = sum(1 for x in p if x.get("writer_lost"))
+print("  perf, 20,000 pages read then written, COWTRACE_PERF_PAGES=%s: %d of %d named (%.1f%%), %d writer_lost%s" %
+      (sys.argv[1], named, len(p), 100.0 * named / max(len(p), 1), lost,
+       "  target >= 99%" if sys.argv[1] == "256" else ""))' "$pp" || echo "  (perf 20k: no report)"
+done
 
 echo
 echo "perf mode's backtraces: the kernel's frame-pointer callchain, or a copy of the"
