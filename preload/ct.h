@@ -262,6 +262,9 @@ int ct_sys_mprotect(void *addr, size_t len, int prot); /* SIGNAL-SAFE */
 /* ---- perf.c: fault samples name the writers (COWTRACE_MODE=perf, and
  * under the signal backend the pages it leaves to the scans) ------------ */
 int ct_perf_start(int hybrid);         /* 0: this thread samples */
+int ct_perf_probe(void);               /* SIGNAL-SAFE: 0 when an event opens */
+int ct_perf_sampling(void);
+void ct_perf_stop(void);               /* no events for new threads */
 void ct_perf_thread_start(void);
 void ct_perf_arm(struct ct_module *m);
 void ct_perf_drain_for_scan(void);     /* SIGNAL-SAFE: once per scan */
@@ -269,6 +272,9 @@ void ct_perf_high_water(void);         /* SIGNAL-SAFE: drains a ring half full *
 void ct_perf_fork_child(void);
 int ct_perf_log_writer(struct ct_module *m, uintptr_t page); /* SIGNAL-SAFE */
 void ct_perf_kernel_write(uintptr_t lo, uintptr_t hi, int sysno, uintptr_t ip); /* SIGNAL-SAFE */
+
+/* ---- uffd.c --------------------------------------------------------- */
+void ct_uffd_no_reopen(void);          /* fork children open no userfaultfd */
 
 /* ---- probecache.c: the probe's answer kept for the next process ------- */
 int ct_probe_cache_load(void);         /* 1: ct.sigblocked filled, no probe */

@@ -75,23 +75,51 @@ static struct sample *sample_at(struct ct_range *r, uintptr_t page)
 	return (struct sample *)((char *)r->samples + (page - r->start) / ct.page_size * pf.sample_size);
 }
 
+static void event_attr(struct perf_event_attr *a);
+
+/* SIGNAL-SAFE: can an event be opened (sandbox.c's probe, in a copy of
+ * the process under the program's seccomp filter)?  0 when it can. */
+int ct_perf_probe(void)
+{
+	struct perf_event_attr a;
+	event_attr(&a);
+	return ct_syscall(SYS_perf_event_open, (long)&a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC, 0) < 0;
+}
+
+/* Does this process open events for new threads? */
+int ct_perf_sampling(void)
+{
+	return pf.on;
+}
+
+/* No event for threads started from now on (the rings there are kept). */
+void ct_perf_stop(void)
+{
+	pf.on = 0;
+}
+
+static void event_attr(struct perf_event_attr *a)
+{
+	memset(a, 0, sizeof *a);
+	a->size = sizeof *a;
+	a->type = PERF_TYPE_SOFTWARE;
+	a->config = PERF_COUNT_SW_PAGE_FAULTS_MIN;
+	a->sample_period = 1;
+	a->sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_ADDR |
+			 (chain_len() ? PERF_SAMPLE_CALLCHAIN : 0);
+	a->exclude_kernel = 1;
+	a->exclude_hv = 1;
+	a->exclude_callchain_kernel = 1;
+	a->write_backward = 1;
+	a->use_clockid = 1;
+	a->clockid = CLOCK_MONOTONIC;   /* the log's clock */
+}
+
 /* Opens this thread's event; 0, or -1 with errno. */
 static int open_event(void)
 {
 	struct perf_event_attr a;
-	memset(&a, 0, sizeof a);
-	a.size = sizeof a;
-	a.type = PERF_TYPE_SOFTWARE;
-	a.config = PERF_COUNT_SW_PAGE_FAULTS_MIN;
-	a.sample_period = 1;
-	a.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_ADDR |
-			(chain_len() ? PERF_SAMPLE_CALLCHAIN : 0);
-	a.exclude_kernel = 1;
-	a.exclude_hv = 1;
-	a.exclude_callchain_kernel = 1;
-	a.write_backward = 1;
-	a.use_clockid = 1;
-	a.clockid = CLOCK_MONOTONIC;    /* the log's clock */
+	event_attr(&a);
 	int fd = (int)ct_syscall(SYS_perf_event_open, (long)&a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;

@@ -6,7 +6,9 @@
  * syscall(SYS_seccomp, ...) (libseccomp's way), both wrapped in kwrites.c. */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/seccomp.h>
+#include <linux/userfaultfd.h>
 #include <stdarg.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -17,11 +19,14 @@
 
 #include "ct.h"
 
+enum { PROBE_HANDLER, PROBE_BACKTRACES, PROBE_SAMPLES, PROBE_UFFD };
+
 /* In a copy of the process: installs the filter, then makes the calls of
- * the handler (backtraces = 0) or those of backtraces (1).  Only raw
+ * the handler, of backtraces, the one that opens a thread's fault-sample
+ * event, or the one a fork child makes to open its userfaultfd.  Only raw
  * system calls, and never a return: the copy runs the program's code. */
 static void probe_child(unsigned long mode, unsigned long prog, void *page, size_t ps,
-			int backtraces)
+			int what)
 {
 	int code = 0;
 	void *head;
@@ -31,7 +36,12 @@ static void probe_child(unsigned long mode, unsigned long prog, void *page, size
 	if (ct_syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0) != 0 ||
 	    ct_syscall(SYS_prctl, PR_SET_SECCOMP, (long)mode, (long)prog, 0, 0, 0) != 0)
 		code = 1;       /* refused: the program's call fails too */
-	else if (!backtraces)
+	else if (what == PROBE_SAMPLES)
+		code = ct_perf_probe() != 0 ? 2 : 0;
+	else if (what == PROBE_UFFD)
+		code = ct_syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY,
+				  0, 0, 0, 0, 0) < 0 ? 2 : 0;
+	else if (what == PROBE_HANDLER)
 		code = ct_syscall(SYS_mprotect, (long)page, (long)ps, PROT_READ, 0, 0, 0) != 0 ||
 		       ct_syscall(SYS_mprotect, (long)page, (long)ps, PROT_READ | PROT_WRITE,
 				  0, 0, 0) != 0 ||
@@ -48,11 +58,11 @@ static void probe_child(unsigned long mode, unsigned long prog, void *page, size
 }
 
 /* 1 when the calls fail or kill under the filter (or cannot be tried). */
-static int probe(unsigned long mode, unsigned long prog, void *page, size_t ps, int backtraces)
+static int probe(unsigned long mode, unsigned long prog, void *page, size_t ps, int what)
 {
 	long pid = ct_syscall(SYS_clone, 0, 0, 0, 0, 0, 0);
 	if (pid == 0)
-		probe_child(mode, prog, page, ps, backtraces);
+		probe_child(mode, prog, page, ps, what);
 	if (pid < 0)
 		return 1;
 	int st = 0;
@@ -80,9 +90,30 @@ static int filter_forbids_mprotect(unsigned long mode, unsigned long prog)
 	void *page = ct_sys_mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (page == MAP_FAILED)
 		return 1;               /* cannot tell: be safe */
-	int r = probe(mode, prog, page, ps, 0) ? 1 : probe(mode, prog, page, ps, 1) ? 2 : 0;
+	int r = probe(mode, prog, page, ps, PROBE_HANDLER) ? 1 :
+		probe(mode, prog, page, ps, PROBE_BACKTRACES) ? 2 : 0;
 	ct_sys_munmap(page, ps);
 	return r;
+}
+
+/* New threads open a sampling event, and a fork child of the scan or perf
+ * backend a userfaultfd: under a filter that forbids those calls (or kills
+ * for them) neither is tried again, with a note. */
+static void probe_later_calls(unsigned long mode, unsigned long prog)
+{
+	size_t ps = ct.page_size;
+	if (ct_perf_sampling() &&
+	    (mode == SECCOMP_MODE_STRICT || probe(mode, prog, NULL, ps, PROBE_SAMPLES))) {
+		ct_perf_stop();
+		ct_log_note(UINT32_MAX, CT_WHY_PERF, "a seccomp filter forbids perf_event_open: "
+			    "threads started from now on have no fault samples");
+	}
+	if (ct.backend != &ct_backend_signal &&
+	    (mode == SECCOMP_MODE_STRICT || probe(mode, prog, NULL, ps, PROBE_UFFD))) {
+		ct_uffd_no_reopen();
+		ct_log_note(UINT32_MAX, CT_WHY_UFFD, "a seccomp filter forbids userfaultfd: "
+			    "fork children from now on are watched by pagemap scans only");
+	}
 }
 
 /* Before the program's own filter goes on: every tracked page writable
@@ -94,6 +125,7 @@ static void before_filter(unsigned long mode, unsigned long prog)
 {
 	if (!ct.initialized || ct.disabled || !atomic_load(&ct.active))
 		return;
+	probe_later_calls(mode, prog);
 	int forbids = filter_forbids_mprotect(mode, prog);
 	if (forbids == 2 && ct.opt.backtrace) {
 		ct.opt.backtrace = 0;

@@ -189,6 +189,13 @@ static void uffd_collect(int pm, struct ct_module *m)
 	}
 }
 
+/* A seccomp filter forbids userfaultfd (sandbox.c): fork children no
+ * longer open one. */
+void ct_uffd_no_reopen(void)
+{
+	started = 0;
+}
+
 /* Registration is not inherited (no UFFD_FEATURE_EVENT_FORK): the child
  * opens its own userfaultfd and write-protects its ranges again, so that
  * pages it shares with its parent count when it writes them. */
