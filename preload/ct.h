@@ -328,6 +328,7 @@ int ct_app_segv_view(int blocked);                 /* SIGNAL-SAFE */
 
 /* ---- sandbox.c: seccomp filters the program installs ------------------ */
 void ct_sandbox_check(unsigned long mode, unsigned long prog);
+int ct_sandbox_forbids(int samples);   /* the inherited filter: 1 refuses */
 
 /* ---- init.c ---------------------------------------------------------- */
 void ct_disable(const char *why, uint32_t reason); /* SIGNAL-SAFE */

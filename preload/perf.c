@@ -180,6 +180,11 @@ int ct_perf_start(int hybrid)
 	pf.sample_size = (sizeof(struct sample) + (size_t)chain_len() * 8 + 7) & ~(size_t)7;
 	if (!ct.opt.perf_pages)
 		return -1;      /* COWTRACE_PERF_PAGES=0: none asked for */
+	if (ct_sandbox_forbids(1)) {
+		errno = EPERM;
+		refused("a seccomp filter forbids perf_event_open");
+		return -1;
+	}
 	pf.on = 1;
 	if (open_event() != 0) {
 		refused("perf_event_open was refused");
