@@ -113,6 +113,7 @@ struct ct_options {
 	int follow;
 	long max_maps;                   /* COWTRACE_MAX_MAPS, -1: not set */
 	int perf_pages;                  /* COWTRACE_PERF_PAGES: ring data pages */
+	int scan_ms;                     /* COWTRACE_SCAN_MS: 0, no scan thread */
 	int nincl, nexcl;
 	const char *incl[CT_MAX_GLOBS];
 	const char *excl[CT_MAX_GLOBS];
@@ -272,6 +273,11 @@ void ct_perf_high_water(void);         /* SIGNAL-SAFE: drains a ring half full *
 void ct_perf_fork_child(void);
 int ct_perf_log_writer(struct ct_module *m, uintptr_t page); /* SIGNAL-SAFE */
 void ct_perf_kernel_write(uintptr_t lo, uintptr_t hi, int sysno, uintptr_t ip); /* SIGNAL-SAFE */
+
+/* ---- ticker.c: COWTRACE_SCAN_MS ------------------------------------------ */
+int ct_lock_scan(void);                /* SIGNAL-SAFE: ct.lock for a scan point */
+void ct_ticker_start(void);
+void ct_ticker_stop(void);             /* SIGNAL-SAFE */
 
 /* ---- uffd.c --------------------------------------------------------- */
 void ct_uffd_no_reopen(void);          /* fork children open no userfaultfd */

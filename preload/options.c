@@ -94,7 +94,7 @@ static int absolute_dir(char *out, size_t size, const char *v)
 static const char *const known[] = {
 	"COWTRACE_DIR", "COWTRACE_BACKTRACE", "COWTRACE_MODE", "COWTRACE_INCLUDE",
 	"COWTRACE_EXCLUDE", "COWTRACE_QUIET", "COWTRACE_FOLLOW", "COWTRACE_UNWIND",
-	"COWTRACE_MAX_MAPS", "COWTRACE_PERF_PAGES",
+	"COWTRACE_MAX_MAPS", "COWTRACE_PERF_PAGES", "COWTRACE_SCAN_MS",
 };
 
 static void bad(const char *name, const char *val, const char *expect)
@@ -180,6 +180,10 @@ int ct_options_parse(struct ct_options *o, char **envp)
 			return -1;
 		}
 		o->perf_pages = n;
+	}
+	if ((v = env_value(envp, "COWTRACE_SCAN_MS")) && parse_int(v, 0, 3600000, &o->scan_ms)) {
+		bad("COWTRACE_SCAN_MS", v, "0 (no scan thread) or milliseconds between scans, up to 3600000");
+		return -1;
 	}
 	if (o->perf_pages < 0)
 		o->perf_pages = o->mode == CT_BACKEND_PERF ? 256 : 32;

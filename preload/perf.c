@@ -222,7 +222,12 @@ struct span { uintptr_t start, end; struct ct_module *m; struct ct_range *r; };
 static struct span spans[CT_MAX_LIVE * 2];
 static int nspans;
 
-/* pages given a sample by this drain, for drained() */
+static int in_drain;
+static uintptr_t asking;        /* the page being logged while a drain runs
+				 * for it: marked logged already, wants its
+				 * sample */
+
+/* pages given a sample by this drain, for drain() */
 static struct fresh { struct ct_module *m; uintptr_t page; } fresh[MAX_FRESH];
 static int nfresh;
 
@@ -308,7 +313,8 @@ static void take_sample(const uint64_t *v, size_t words)
 	if (!s)
 		return;
 	_Atomic uint8_t *seen = s->m->seen ? &s->m->seen[(page - s->m->lo) / ct.page_size] : NULL;
-	if (seen && (atomic_load(seen) == CT_SEEN_LOGGED || atomic_load(seen) == CT_SEEN_GONE))
+	if (seen && page != asking &&
+	    (atomic_load(seen) == CT_SEEN_LOGGED || atomic_load(seen) == CT_SEEN_GONE))
 		return;         /* logged already: a later fault is not the first write */
 	struct sample *sm = sample_at(s->r, page);
 	if (sm->gen == pf.gen && sm->t_ns >= t)
@@ -383,12 +389,14 @@ static void drain_ring(struct ring *rg)
 	}
 }
 
+
 /* Reads every ring; a ring whose thread has exited is read once more and
  * unmapped.  Then the pages given a sample are looked up in pagemap: one
  * that is written now was written by that sample (protect.c logs it), so
  * that it is named before a later overrun could make its sample suspect. */
 static void drain(void)
 {
+	in_drain = 1;
 	index_ranges();
 	nfresh = 0;
 	pid_t pid = getpid();
@@ -409,6 +417,17 @@ static void drain(void)
 	if (pm >= 0)
 		ct_sys_close(pm);
 	nfresh = 0;
+	in_drain = 0;
+}
+
+/* Has any ring got samples since it was drained? */
+static int rings_fresh(void)
+{
+	for (int i = 0; i < pf.nrings; i++)
+		if (pf.rings[i].meta &&
+		    __atomic_load_n(&pf.rings[i].meta->data_head, __ATOMIC_ACQUIRE) != pf.rings[i].last)
+			return 1;
+	return 0;
 }
 
 /* One drain per scan (ct.scans counts them), before its first module. */
@@ -449,6 +468,13 @@ int ct_perf_log_writer(struct ct_module *m, uintptr_t page)
 		if (page >= m->ranges[i].start && page < m->ranges[i].end)
 			r = &m->ranges[i];
 	struct sample *sm = r && r->samples ? sample_at(r, page) : NULL;
+	/* written after this scan's drain (another thread, the scan thread
+	 * racing the program): its sample is in a ring still */
+	if (sm && sm->gen != pf.gen && pf.on && !in_drain && rings_fresh()) {
+		asking = page;
+		drain();
+		asking = 0;
+	}
 	if (!sm || sm->gen != pf.gen || sm->t_ns < pf.lost_until) {
 		if (!pf.on || !pf.lost_until)
 			return 0;

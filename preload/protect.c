@@ -677,8 +677,7 @@ void ct_phase_begin(int phase)
 {
 	if (phase && atomic_load(&ct.phase) >= phase)
 		return;
-	if (ct.initialized && !ct.disabled && ct_log_is_mine() &&
-	    pthread_mutex_trylock(&ct.lock) == 0) {
+	if (ct.initialized && !ct.disabled && ct_log_is_mine() && ct_lock_scan()) {
 		ct_scan_all(CT_SCAN_FULL);
 		pthread_mutex_unlock(&ct.lock);
 	}

@@ -3,15 +3,18 @@
  * prints a checksum, and writes libvmabig's pagemap oracle to OUT in the
  * format of liboracle's (tests/oracle-lib.c): "# pid N", then one ELF vaddr
  * per private-dirty page of the whole object (every PT_LOAD, RELRO included).
- *   vma-app OUT [STRIDE] [LIMIT]
+ *   vma-app OUT [STRIDE] [LIMIT] [PAUSE_MS]
  * writes pages 1, 1 + STRIDE, ... below LIMIT (default: all of them);
- * "1 20001" writes 20,000 neighbouring pages front to back. */
+ * "1 20001" writes 20,000 neighbouring pages front to back.  With PAUSE_MS
+ * it reads those pages first (a page fault each), then pauses that long
+ * after every 1,000 writes (COWTRACE_SCAN_MS: the scan thread runs then). */
 #include <fcntl.h>
 #include <link.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "pagemap-dirty.h"
@@ -73,14 +76,20 @@ int main(int argc, char **argv)
 	if (argc < 2)
 		return 2;
 	long stride = argc > 2 ? atol(argv[2]) : 2, n = vmabig_pages(), sum = 0, writes = 0;
-	long limit = argc > 3 ? atol(argv[3]) : n;
+	long limit = argc > 3 ? atol(argv[3]) : n, pause_ms = argc > 4 ? atol(argv[4]) : -1;
 	char *vmabig = vmabig_base();
 	if (stride < 1 || limit < 1 || limit > n)
 		return 2;
+	for (long i = 1; pause_ms >= 0 && i < limit; i += stride)
+		sum += vmabig[i * PG + (i % 97)];
 	for (long i = 1; i < limit; i += stride) {
 		vmabig[i * PG + (i % 97)] = (char)(i | 1);
-		writes++;
+		if (++writes % 1000 == 0 && pause_ms >= 0) {
+			struct timespec ts = { pause_ms / 1000, pause_ms % 1000 * 1000000L };
+			nanosleep(&ts, NULL);
+		}
 	}
+	sum = 0;
 	for (long i = 0; i < n; i += 1)
 		sum += vmabig[i * PG + (i % 97)];
 	vmabig_touch();
