@@ -113,7 +113,7 @@ int ct_options_parse(struct ct_options *o, char **envp)
 	o->mode = CT_BACKEND_SIGNAL;
 	o->follow = 1;
 	o->max_maps = -1;
-	o->perf_pages = -1;     /* 256 in perf mode, 32 under the signal backend */
+	o->perf_pages = -1;     /* 256 in perf mode, 16 under the signal backend */
 	if (absolute_dir(o->dir, sizeof o->dir - 64, "."))
 		o->dir[0] = '.';
 
@@ -186,7 +186,7 @@ int ct_options_parse(struct ct_options *o, char **envp)
 		return -1;
 	}
 	if (o->perf_pages < 0)
-		o->perf_pages = o->mode == CT_BACKEND_PERF ? 256 : 32;
+		o->perf_pages = o->mode == CT_BACKEND_PERF ? 256 : 16;
 	if ((v = env_value(envp, "COWTRACE_INCLUDE")) && parse_globs(v, o->incl, &o->nincl)) {
 		bad("COWTRACE_INCLUDE", v, "at most 16 colon-separated globs");
 		return -1;

@@ -65,8 +65,14 @@ static struct {
 
 static CT_TLS struct ring *my_ring;
 
+/* Frames a sample keeps.  None under the signal backend: the kernel's
+ * frame-pointer walk costs most of a sample (0.7-1.0 us of a fault, see
+ * bench/perf-unwind.c), every fault of the process pays it, and on code
+ * without frame pointers it yields the writer's pc alone. */
 static int chain_len(void)
 {
+	if (pf.hybrid)
+		return 0;
 	return ct.opt.backtrace < MAX_CHAIN ? ct.opt.backtrace : MAX_CHAIN;
 }
 
