@@ -52,6 +52,22 @@ static void pagemap_unreadable(void)
 	}
 }
 
+/* Reads into buf the entries of the pages from a on, up to end and at most
+ * PM_CHUNK of them, from the open pagemap fd; returns how many, or -1 when
+ * it cannot be read. */
+static ssize_t pagemap_chunk(int fd, uintptr_t a, uintptr_t end, uint64_t *buf)
+{
+	size_t n = (end - a) / ct.page_size;
+	if (n > PM_CHUNK)
+		n = PM_CHUNK;
+	ssize_t r = ct_sys_pread(fd, buf, n * 8, (off_t)(a / ct.page_size * 8));
+	if (r != (ssize_t)(n * 8)) {
+		pagemap_unreadable();
+		return -1;
+	}
+	return (ssize_t)n;
+}
+
 /* Calls fn(arg, page, entry) for each page of [start, end) from the open
  * pagemap fd; returns -1 when it cannot be read. */
 static int pagemap_read(int fd, uintptr_t start, uintptr_t end,
@@ -59,15 +75,10 @@ static int pagemap_read(int fd, uintptr_t start, uintptr_t end,
 {
 	uint64_t buf[PM_CHUNK];
 	for (uintptr_t a = start; a < end;) {
-		size_t n = (end - a) / ct.page_size;
-		if (n > PM_CHUNK)
-			n = PM_CHUNK;
-		ssize_t r = ct_sys_pread(fd, buf, n * 8, (off_t)(a / ct.page_size * 8));
-		if (r != (ssize_t)(n * 8)) {
-			pagemap_unreadable();
+		ssize_t n = pagemap_chunk(fd, a, end, buf);
+		if (n < 0)
 			return -1;
-		}
-		for (size_t i = 0; i < n; i++, a += ct.page_size)
+		for (ssize_t i = 0; i < n; i++, a += ct.page_size)
 			fn(arg, a, buf[i]);
 	}
 	return 0;
@@ -518,6 +529,26 @@ static void scan_page(void *arg, uintptr_t page, uint64_t e)
 		ct_log_page(m, page, CT_PAGE_UNWATCHED, unwatched_reason(m, page, was));
 }
 
+/* A scan's reading of [start, end): scan_page for each page that is
+ * present and not file-backed, or swapped.  The others are the pages of
+ * the file and those never touched (or given back): pm_dirty and
+ * pm_shared_copy are false for them, so scan_page would return at once.
+ * Most PT_LOAD pages are such (code, read-only data); testing the two bits
+ * here spares them the call. */
+static int scan_range(int fd, uintptr_t start, uintptr_t end, struct scan_ctx *c)
+{
+	uint64_t buf[PM_CHUNK];
+	for (uintptr_t a = start; a < end;) {
+		ssize_t n = pagemap_chunk(fd, a, end, buf);
+		if (n < 0)
+			return -1;
+		for (ssize_t i = 0; i < n; i++, a += ct.page_size)
+			if ((buf[i] & PM_SWAP) || (buf[i] & (PM_PRESENT | PM_FILE)) == PM_PRESENT)
+				scan_page(c, a, buf[i]);
+	}
+	return 0;
+}
+
 /* What m wrote since the last scan (the backend's collect) and, unless
  * `light` on a module looked at before, every PT_LOAD page of m that is
  * private-dirty and not in the log yet.  A light scan (dlopen, dlclose,
@@ -540,7 +571,7 @@ static void scan_module(int fd, struct ct_module *m, int how)
 		uintptr_t s = (m->bias + p->p_vaddr) & ~(uintptr_t)(ct.page_size - 1);
 		uintptr_t e = (m->bias + p->p_vaddr + p->p_memsz + ct.page_size - 1) &
 			      ~(uintptr_t)(ct.page_size - 1);
-		if (pagemap_read(fd, s, e, scan_page, &c))
+		if (scan_range(fd, s, e, &c))
 			return;
 	}
 	m->scanned = 1;
