@@ -466,6 +466,35 @@ static int seen_logged(struct ct_module *m, uintptr_t page)
 	return s && atomic_load(s) == CT_SEEN_LOGGED;
 }
 
+static int logged_or_gone(struct ct_module *m, uintptr_t page)
+{
+	_Atomic uint8_t *s = seen_at(m, page);
+	uint8_t v = s ? atomic_load(s) : CT_SEEN_NO;
+	return v == CT_SEEN_LOGGED || v == CT_SEEN_GONE;
+}
+
+/* Narrows [*lo, *hi) to run from the first to the last page of m that the
+ * log does not have (seen neither logged nor gone); 0 when there is none.
+ * Reading pagemap, or asking PAGEMAP_SCAN, about the pages left out can
+ * log nothing: scan_page and ct_log_written return at once for a logged
+ * or gone page, dirty or not (a fork child's shared copy is marked only
+ * where nothing is logged).  Gone is for good, and a page leaves logged
+ * only when the claim of a first write fails (still write-protected, so
+ * as clean as it was) or when a fork child starts its own log, before
+ * its first scan.  Costs nothing where the first page is not logged
+ * (code, read-only data).  SIGNAL-SAFE */
+int ct_seen_unlogged(struct ct_module *m, uintptr_t *lo, uintptr_t *hi)
+{
+	uintptr_t a = *lo, b = *hi;
+	while (a < b && logged_or_gone(m, a))
+		a += ct.page_size;
+	while (b > a && logged_or_gone(m, b - ct.page_size))
+		b -= ct.page_size;
+	*lo = a;
+	*hi = b;
+	return a < b;
+}
+
 /* Why a page dirty now was not seen being written.  A fork child's copy
  * shared with its parent that became its alone is the parent's doing only
  * where the child could not have written without the tracer seeing it. */
@@ -571,7 +600,7 @@ static void scan_module(int fd, struct ct_module *m, int how)
 		uintptr_t s = (m->bias + p->p_vaddr) & ~(uintptr_t)(ct.page_size - 1);
 		uintptr_t e = (m->bias + p->p_vaddr + p->p_memsz + ct.page_size - 1) &
 			      ~(uintptr_t)(ct.page_size - 1);
-		if (scan_range(fd, s, e, &c))
+		if (ct_seen_unlogged(m, &s, &e) && scan_range(fd, s, e, &c))
 			return;
 	}
 	m->scanned = 1;
