@@ -52,6 +52,22 @@ static void pagemap_unreadable(void)
 	}
 }
 
+/* Reads into buf the entries of the pages from a on, up to end and at most
+ * PM_CHUNK of them, from the open pagemap fd; returns how many, or -1 when
+ * it cannot be read. */
+static ssize_t pagemap_chunk(int fd, uintptr_t a, uintptr_t end, uint64_t *buf)
+{
+	size_t n = (end - a) / ct.page_size;
+	if (n > PM_CHUNK)
+		n = PM_CHUNK;
+	ssize_t r = ct_sys_pread(fd, buf, n * 8, (off_t)(a / ct.page_size * 8));
+	if (r != (ssize_t)(n * 8)) {
+		pagemap_unreadable();
+		return -1;
+	}
+	return (ssize_t)n;
+}
+
 /* Calls fn(arg, page, entry) for each page of [start, end) from the open
  * pagemap fd; returns -1 when it cannot be read. */
 static int pagemap_read(int fd, uintptr_t start, uintptr_t end,
@@ -59,15 +75,10 @@ static int pagemap_read(int fd, uintptr_t start, uintptr_t end,
 {
 	uint64_t buf[PM_CHUNK];
 	for (uintptr_t a = start; a < end;) {
-		size_t n = (end - a) / ct.page_size;
-		if (n > PM_CHUNK)
-			n = PM_CHUNK;
-		ssize_t r = ct_sys_pread(fd, buf, n * 8, (off_t)(a / ct.page_size * 8));
-		if (r != (ssize_t)(n * 8)) {
-			pagemap_unreadable();
+		ssize_t n = pagemap_chunk(fd, a, end, buf);
+		if (n < 0)
 			return -1;
-		}
-		for (size_t i = 0; i < n; i++, a += ct.page_size)
+		for (ssize_t i = 0; i < n; i++, a += ct.page_size)
 			fn(arg, a, buf[i]);
 	}
 	return 0;
@@ -455,6 +466,35 @@ static int seen_logged(struct ct_module *m, uintptr_t page)
 	return s && atomic_load(s) == CT_SEEN_LOGGED;
 }
 
+static int logged_or_gone(struct ct_module *m, uintptr_t page)
+{
+	_Atomic uint8_t *s = seen_at(m, page);
+	uint8_t v = s ? atomic_load(s) : CT_SEEN_NO;
+	return v == CT_SEEN_LOGGED || v == CT_SEEN_GONE;
+}
+
+/* Narrows [*lo, *hi) to run from the first to the last page of m that the
+ * log does not have (seen neither logged nor gone); 0 when there is none.
+ * Reading pagemap, or asking PAGEMAP_SCAN, about the pages left out can
+ * log nothing: scan_page and ct_log_written return at once for a logged
+ * or gone page, dirty or not (a fork child's shared copy is marked only
+ * where nothing is logged).  Gone is for good, and a page leaves logged
+ * only when the claim of a first write fails (still write-protected, so
+ * as clean as it was) or when a fork child starts its own log, before
+ * its first scan.  Costs nothing where the first page is not logged
+ * (code, read-only data).  SIGNAL-SAFE */
+int ct_seen_unlogged(struct ct_module *m, uintptr_t *lo, uintptr_t *hi)
+{
+	uintptr_t a = *lo, b = *hi;
+	while (a < b && logged_or_gone(m, a))
+		a += ct.page_size;
+	while (b > a && logged_or_gone(m, b - ct.page_size))
+		b -= ct.page_size;
+	*lo = a;
+	*hi = b;
+	return a < b;
+}
+
 /* Why a page dirty now was not seen being written.  A fork child's copy
  * shared with its parent that became its alone is "shared": the parent's
  * write (or exit) left it to the child.  Where the child could have
@@ -523,6 +563,26 @@ static void scan_page(void *arg, uintptr_t page, uint64_t e)
 		ct_log_page(m, page, CT_PAGE_UNWATCHED, unwatched_reason(m, page, was));
 }
 
+/* A scan's reading of [start, end): scan_page for each page that is
+ * present and not file-backed, or swapped.  The others are the pages of
+ * the file and those never touched (or given back): pm_dirty and
+ * pm_shared_copy are false for them, so scan_page would return at once.
+ * Most PT_LOAD pages are such (code, read-only data); testing the two bits
+ * here spares them the call. */
+static int scan_range(int fd, uintptr_t start, uintptr_t end, struct scan_ctx *c)
+{
+	uint64_t buf[PM_CHUNK];
+	for (uintptr_t a = start; a < end;) {
+		ssize_t n = pagemap_chunk(fd, a, end, buf);
+		if (n < 0)
+			return -1;
+		for (ssize_t i = 0; i < n; i++, a += ct.page_size)
+			if ((buf[i] & PM_SWAP) || (buf[i] & (PM_PRESENT | PM_FILE)) == PM_PRESENT)
+				scan_page(c, a, buf[i]);
+	}
+	return 0;
+}
+
 /* What m wrote since the last scan (the backend's collect) and, unless
  * `light` on a module looked at before, every PT_LOAD page of m that is
  * private-dirty and not in the log yet.  A light scan (dlopen, dlclose,
@@ -545,7 +605,7 @@ static void scan_module(int fd, struct ct_module *m, int how)
 		uintptr_t s = (m->bias + p->p_vaddr) & ~(uintptr_t)(ct.page_size - 1);
 		uintptr_t e = (m->bias + p->p_vaddr + p->p_memsz + ct.page_size - 1) &
 			      ~(uintptr_t)(ct.page_size - 1);
-		if (pagemap_read(fd, s, e, scan_page, &c))
+		if (ct_seen_unlogged(m, &s, &e) && scan_range(fd, s, e, &c))
 			return;
 	}
 	m->scanned = 1;

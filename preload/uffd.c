@@ -159,7 +159,9 @@ static int uffd_alive(void)
 
 /* Logs the pages of m's armed ranges written since they were armed and not
  * logged yet: each was first written between the previous scan and this
- * one (its record's time). */
+ * one (its record's time).  Only the part of a range that holds pages not
+ * logged yet is asked about, and a range whose pages are all logged not
+ * at all (most of them, once a program has run a while). */
 static void uffd_collect(int pm, struct ct_module *m)
 {
 	struct page_region v[64];
@@ -167,11 +169,12 @@ static void uffd_collect(int pm, struct ct_module *m)
 		return;
 	for (int i = 0; i < m->nranges; i++) {
 		struct ct_range *r = &m->ranges[i];
-		if (!r->armed)
+		uintptr_t lo = r->start, hi = r->end;
+		if (!r->armed || !ct_seen_unlogged(m, &lo, &hi))
 			continue;
-		for (uintptr_t at = r->start; at < r->end;) {
+		for (uintptr_t at = lo; at < hi;) {
 			struct pm_scan_arg a = {
-				.size = sizeof a, .start = at, .end = r->end,
+				.size = sizeof a, .start = at, .end = hi,
 				.vec = (uintptr_t)v, .vec_len = 64,
 				/* pages of a mapping that is not registered (the
 				 * program replaced ours) read as written too */
