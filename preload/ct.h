@@ -185,7 +185,7 @@ char *ct_utoa(char *p, unsigned long v);           /* SIGNAL-SAFE */
 const char *ct_errstr(int e);                      /* SIGNAL-SAFE */
 void ct_warn(const char *s, ...) __attribute__((sentinel)); /* SIGNAL-SAFE */
 ssize_t ct_sys_read(int fd, void *buf, size_t n);  /* SIGNAL-SAFE */
-int ct_sys_open(const char *path, int flags);      /* SIGNAL-SAFE, no cancellation point */
+int ct_sys_open(const char *path, int flags, int mode); /* SIGNAL-SAFE, no cancellation point */
 int ct_sys_close(int fd);                          /* SIGNAL-SAFE, no cancellation point */
 void *ct_sys_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t off); /* SIGNAL-SAFE */
 int ct_sys_munmap(void *addr, size_t len);         /* SIGNAL-SAFE */

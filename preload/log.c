@@ -36,7 +36,7 @@ static struct ct_log_header *hdr(void)
 /* SIGNAL-SAFE: reads a small /proc file into buf, returns its length or -1. */
 static ssize_t read_proc(const char *path, char *buf, size_t size)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = ct_sys_open(path, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
 	size_t n = 0;
@@ -46,7 +46,7 @@ static ssize_t read_proc(const char *path, char *buf, size_t size)
 			break;
 		n += (size_t)r;
 	}
-	close(fd);
+	ct_sys_close(fd);
 	return (ssize_t)n;
 }
 
@@ -233,7 +233,7 @@ static int create_file(void)
 		}
 		p = put(p, end, ".cwt");
 		*p = 0;
-		int fd = open(lg.path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+		int fd = ct_sys_open(lg.path, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 		if (fd >= 0 || errno != EEXIST)
 			return fd;
 	}
@@ -284,13 +284,13 @@ static int start_log(void)
 	    (errno != EOPNOTSUPP || ftruncate(fd, LOG_INITIAL) != 0)) {
 		ct_warn("cannot extend the log ", lg.path, ": ", ct_errstr(errno),
 			"; tracing is off for this process", NULL);
-		close(fd);
+		ct_sys_close(fd);
 		unlink(lg.path);
 		return -1;
 	}
 	void *p = ct_sys_mmap(lg.base, LOG_INITIAL, PROT_READ | PROT_WRITE,
 		       MAP_SHARED | MAP_FIXED, fd, 0);
-	close(fd);
+	ct_sys_close(fd);
 	if (p == MAP_FAILED) {
 		unlink(lg.path);
 		return -1;

@@ -417,7 +417,7 @@ static void drain(void)
 			rg->meta = NULL;
 		}
 	}
-	int pm = nfresh ? ct_sys_open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC) : -1;
+	int pm = nfresh ? ct_sys_open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0) : -1;
 	for (int i = 0; pm >= 0 && i < nfresh; i++)
 		ct_log_if_written(pm, fresh[i].m, fresh[i].page);
 	if (pm >= 0)

@@ -81,7 +81,7 @@ static int entry_dirty(uint64_t e)
 /* libc's tracked pages now, one byte each; the count, or -1. */
 static int read_dirty(const struct ct_module *libc, uint8_t *out)
 {
-	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	int fd = ct_sys_open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);
 	uint64_t ent[256];
 	uint32_t n = 0;
 	if (fd < 0)
@@ -94,7 +94,7 @@ static int read_dirty(const struct ct_module *libc, uint8_t *out)
 			if (n + k > DIRTY_MAX ||
 			    ct_sys_pread(fd, ent, k * sizeof ent[0],
 					 (off_t)(a / ct.page_size * sizeof ent[0])) != (ssize_t)(k * sizeof ent[0])) {
-				close(fd);
+				ct_sys_close(fd);
 				return -1;
 			}
 			for (size_t j = 0; j < k; j++)
@@ -102,7 +102,7 @@ static int read_dirty(const struct ct_module *libc, uint8_t *out)
 			a += k * ct.page_size;
 		}
 	}
-	close(fd);
+	ct_sys_close(fd);
 	return (int)n;
 }
 
@@ -127,7 +127,7 @@ int ct_probe_cache_load(void)
 	if (nd < 0)
 		return 0;
 	ndirty = (uint32_t)nd;
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	int fd = ct_sys_open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW, 0);
 	if (fd < 0)
 		return 0;
 	struct stat st;
@@ -141,7 +141,7 @@ int ct_probe_cache_load(void)
 		 h.n <= CACHE_MAX && h.npages == ndirty &&
 		 ct_sys_read(fd, then, ndirty) == (ssize_t)ndirty &&
 		 ct_sys_read(fd, off, h.n * sizeof off[0]) == (ssize_t)(h.n * sizeof off[0]);
-	close(fd);
+	ct_sys_close(fd);
 	/* What glibc writes in a thread's start depends a little on what was
 	 * done before (a first-time setup is done once): so only an answer
 	 * from a process that had dirtied no libc page that is clean here. */
@@ -177,13 +177,13 @@ void ct_probe_cache_save(int child_ok)
 	if (snprintf(tmp, sizeof tmp, "%s.%d", path, (int)getpid()) >= (int)sizeof tmp)
 		return;
 	int saved = errno;
-	int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	int fd = ct_sys_open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
 	if (fd >= 0) {
 		size_t len = h.n * sizeof off[0];
 		int ok = write(fd, &h, sizeof h) == (ssize_t)sizeof h &&
 			 write(fd, dirty, ndirty) == (ssize_t)ndirty &&
 			 write(fd, off, len) == (ssize_t)len;
-		close(fd);
+		ct_sys_close(fd);
 		if (!ok || rename(tmp, path) != 0)
 			unlink(tmp);
 	}

@@ -86,7 +86,7 @@ static int pagemap_read(int fd, uintptr_t start, uintptr_t end,
 
 static int pagemap_open(void)
 {
-	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	int fd = ct_sys_open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
 		pagemap_unreadable();
 	return fd;
@@ -99,7 +99,7 @@ static int pagemap_walk(uintptr_t start, uintptr_t end,
 	if (fd < 0)
 		return -1;
 	int r = pagemap_read(fd, start, end, fn, arg);
-	close(fd);
+	ct_sys_close(fd);
 	return r;
 }
 
@@ -629,7 +629,7 @@ static void scan_all(int how)
 	for (int i = 0; i < n; i++)
 		if (scanned_object(live[i]))
 			scan_module(fd, live[i], how);
-	close(fd);
+	ct_sys_close(fd);
 	ct_log_scan(t);
 }
 
@@ -661,7 +661,7 @@ void ct_scan_before_change(uintptr_t lo, uintptr_t hi, int gone)
 				atomic_store(seen_at(m, p), CT_SEEN_GONE);
 	}
 	if (fd >= 0)
-		close(fd);
+		ct_sys_close(fd);
 	pthread_mutex_unlock(&ct.lock); /* SIGNAL-UNSAFE-OK: releases what the trylock took */
 }
 
@@ -731,7 +731,7 @@ void ct_scan_pending(void)
 		scan_module(fd, m, CT_SCAN_FULL);
 	}
 	if (fd >= 0)
-		close(fd);
+		ct_sys_close(fd);
 }
 
 /* Pages found by this scan belong to the phase that ends; then `phase`
@@ -757,11 +757,11 @@ void ct_phase_begin(int phase)
 static long read_long_file(const char *path)
 {
 	char buf[32];
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	int fd = ct_sys_open(path, O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
 	ssize_t n = ct_sys_read(fd, buf, sizeof buf - 1);
-	close(fd);
+	ct_sys_close(fd);
 	if (n <= 0)
 		return -1;
 	buf[n] = 0;
@@ -772,14 +772,14 @@ static long count_mappings(void)
 {
 	char buf[4096];
 	long lines = 0;
-	int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+	int fd = ct_sys_open("/proc/self/maps", O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
 	ssize_t n;
 	while ((n = ct_sys_read(fd, buf, sizeof buf)) > 0)
 		for (ssize_t i = 0; i < n; i++)
 			lines += buf[i] == '\n';
-	close(fd);
+	ct_sys_close(fd);
 	return lines;
 }
 
@@ -861,8 +861,8 @@ void ct_probe_sigblocked(void)
 		return;
 	pid_t pid = _Fork();
 	if (pid < 0) {
-		close(fds[0]);
-		close(fds[1]);
+		ct_sys_close(fds[0]);
+		ct_sys_close(fds[1]);
 		return;
 	}
 	if (pid == 0) {
@@ -884,12 +884,12 @@ void ct_probe_sigblocked(void)
 		probe_walk(&c);
 		ct_syscall(SYS_exit_group, ran ? 0 : 1, 0, 0, 0, 0, 0); /* not our _exit: no log */
 	}
-	close(fds[1]);
+	ct_sys_close(fds[1]);
 	uintptr_t page;
 	while (ct_sys_read(fds[0], &page, sizeof page) == sizeof page)
 		if (ct.nsigblocked < (int)(sizeof ct.sigblocked / sizeof ct.sigblocked[0]))
 			ct.sigblocked[ct.nsigblocked++] = page;
-	close(fds[0]);
+	ct_sys_close(fds[0]);
 	int st = 0;
 	pid_t w;
 	while ((w = waitpid(pid, &st, 0)) < 0 && errno == EINTR)

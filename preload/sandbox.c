@@ -155,7 +155,7 @@ static void before_filter(unsigned long mode, unsigned long prog)
 static int filtered_now(void)
 {
 	char buf[2048];
-	int fd = ct_sys_open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	int fd = ct_sys_open("/proc/self/status", O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return 0;
 	ssize_t n = ct_sys_read(fd, buf, sizeof buf - 1);

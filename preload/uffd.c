@@ -83,7 +83,7 @@ static int open_uffd(const char **why)
 /* Can PAGEMAP_SCAN be used (Linux 6.7)?  An empty range answers. */
 static int pagemap_scan_works(void)
 {
-	int pm = ct_sys_open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	int pm = ct_sys_open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0);
 	if (pm < 0)
 		return 0;
 	struct page_region v[1];

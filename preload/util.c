@@ -198,9 +198,9 @@ void *ct_arena_alloc(size_t size)
  * libc: they are cancellation points there, and a thread with a pending
  * cancellation must not be cancelled inside the tracer (at thread start,
  * in a scan holding the module table's lock). */
-int ct_sys_open(const char *path, int flags)
+int ct_sys_open(const char *path, int flags, int mode)
 {
-	return (int)ct_syscall(SYS_openat, AT_FDCWD, (long)path, flags, 0, 0, 0);
+	return (int)ct_syscall(SYS_openat, AT_FDCWD, (long)path, flags, mode, 0, 0);
 }
 
 int ct_sys_close(int fd)
