@@ -74,7 +74,7 @@ test-progs: $(ORACLE_TD)/dl-cycles
 # lifetime, descriptor, crash and failure-mode tests (t-tracer-lifetime,
 # t-tracer-fds, t-tracer-crash2, t-tracer-fail): programs on liboracle, a
 # waiter that prints the wait status, a seccomp launcher and a static program
-LIFE_PROGS = $(ORACLE_TD)/life $(ORACLE_TD)/fds $(ORACLE_TD)/crash2 $(ORACLE_TD)/fill \
+LIFE_PROGS = $(ORACLE_TD)/life $(ORACLE_TD)/fds $(ORACLE_TD)/fds-reuse $(ORACLE_TD)/crash2 $(ORACLE_TD)/fill \
 	$(ORACLE_TD)/sandbox
 
 $(LIFE_PROGS): $(ORACLE_TD)/%: tests/%.c $(ORACLE_TD)/liboracle.so | $(BUILD)/tests
