@@ -3,9 +3,13 @@
  * prints a checksum, and writes libvmabig's pagemap oracle to OUT in the
  * format of liboracle's (tests/oracle-lib.c): "# pid N", then one ELF vaddr
  * per private-dirty page of the whole object (every PT_LOAD, RELRO included).
- *   vma-app OUT [STRIDE] [LIMIT]
+ *   vma-app OUT [STRIDE] [LIMIT] [read]
  * writes pages 1, 1 + STRIDE, ... below LIMIT (default: all of them);
- * "1 20001" writes 20,000 neighbouring pages front to back. */
+ * "1 20001" writes 20,000 neighbouring pages front to back.  With "read",
+ * read_pages() reads each of those pages first (the file pages are mapped,
+ * a fault each or fewer), then write_pages() writes them: in perf mode
+ * every page has a read fault sample and a later write fault sample, and
+ * only the write may name the writer (t-tracer-perf-ring.sh). */
 #include <fcntl.h>
 #include <link.h>
 #include <stdint.h>
@@ -68,6 +72,24 @@ static int oracle(const char *out)
 	return fclose(f);
 }
 
+static volatile long sink;
+
+__attribute__((noinline)) static void read_pages(char *base, long stride, long limit)
+{
+	for (long i = 1; i < limit; i += stride)
+		sink += base[i * PG + (i % 97)];
+}
+
+__attribute__((noinline)) static long write_pages(char *base, long stride, long limit)
+{
+	long writes = 0;
+	for (long i = 1; i < limit; i += stride) {
+		base[i * PG + (i % 97)] = (char)(i | 1);
+		writes++;
+	}
+	return writes;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc < 2)
@@ -77,11 +99,13 @@ int main(int argc, char **argv)
 	char *vmabig = vmabig_base();
 	if (stride < 1 || limit < 1 || limit > n)
 		return 2;
-	for (long i = 1; i < limit; i += stride) {
-		vmabig[i * PG + (i % 97)] = (char)(i | 1);
-		writes++;
-	}
-	for (long i = 0; i < n; i += 1)
+	int read_first = argc > 4 && !strcmp(argv[4], "read");
+	if (read_first)
+		read_pages(vmabig, stride, limit);
+	writes = write_pages(vmabig, stride, limit);
+	/* the checksum reads every page; after read_pages only those written
+	 * (no more faults: the newest samples are the writes) */
+	for (long i = read_first ? 1 : 0; i < (read_first ? limit : n); i += read_first ? stride : 1)
 		sum += vmabig[i * PG + (i % 97)];
 	vmabig_touch();
 	printf("pages %ld, stride %ld, writes %ld, sum %ld\n", n, stride, writes, sum);
