@@ -113,6 +113,7 @@ struct ct_options {
 	int follow;
 	long max_maps;                   /* COWTRACE_MAX_MAPS, -1: not set */
 	int perf_pages;                  /* COWTRACE_PERF_PAGES: ring data pages */
+	int scan_ms;                     /* COWTRACE_SCAN_MS: 0, no scan thread */
 	int nincl, nexcl;
 	const char *incl[CT_MAX_GLOBS];
 	const char *excl[CT_MAX_GLOBS];
@@ -262,6 +263,9 @@ int ct_sys_mprotect(void *addr, size_t len, int prot); /* SIGNAL-SAFE */
 /* ---- perf.c: fault samples name the writers (COWTRACE_MODE=perf, and
  * under the signal backend the pages it leaves to the scans) ------------ */
 int ct_perf_start(int hybrid);         /* 0: this thread samples */
+int ct_perf_probe(void);               /* SIGNAL-SAFE: 0 when an event opens */
+int ct_perf_sampling(void);
+void ct_perf_stop(void);               /* no events for new threads */
 void ct_perf_thread_start(void);
 void ct_perf_arm(struct ct_module *m);
 void ct_perf_drain_for_scan(void);     /* SIGNAL-SAFE: once per scan */
@@ -269,6 +273,14 @@ void ct_perf_high_water(void);         /* SIGNAL-SAFE: drains a ring half full *
 void ct_perf_fork_child(void);
 int ct_perf_log_writer(struct ct_module *m, uintptr_t page); /* SIGNAL-SAFE */
 void ct_perf_kernel_write(uintptr_t lo, uintptr_t hi, int sysno, uintptr_t ip); /* SIGNAL-SAFE */
+
+/* ---- ticker.c: COWTRACE_SCAN_MS ------------------------------------------ */
+int ct_lock_scan(void);                /* SIGNAL-SAFE: ct.lock for a scan point */
+void ct_ticker_start(void);
+void ct_ticker_stop(void);             /* SIGNAL-SAFE */
+
+/* ---- uffd.c --------------------------------------------------------- */
+void ct_uffd_no_reopen(void);          /* fork children open no userfaultfd */
 
 /* ---- probecache.c: the probe's answer kept for the next process ------- */
 int ct_probe_cache_load(void);         /* 1: ct.sigblocked filled, no probe */
@@ -322,6 +334,7 @@ int ct_app_segv_view(int blocked);                 /* SIGNAL-SAFE */
 
 /* ---- sandbox.c: seccomp filters the program installs ------------------ */
 void ct_sandbox_check(unsigned long mode, unsigned long prog);
+int ct_sandbox_forbids(int samples);   /* the inherited filter: 1 refuses */
 
 /* ---- init.c ---------------------------------------------------------- */
 void ct_disable(const char *why, uint32_t reason); /* SIGNAL-SAFE */

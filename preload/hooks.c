@@ -711,6 +711,7 @@ static void after_fork_child(void)
 		return;
 	ct_log_reopen_child();
 	ct_protect_reattach_all();
+	ct_ticker_start();
 }
 
 /* ---- clone ----------------------------------------------------------- */

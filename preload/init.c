@@ -165,6 +165,7 @@ __attribute__((constructor(101))) static void cowtrace_init(int argc, char **arg
 		drop_from_env("LD_PRELOAD", "libcowtrace");
 		drop_from_env("LD_AUDIT", "libcowtrace");
 	}
+	ct_ticker_start();
 }
 
 /* The end of the process as far as its log goes: pages that could not be
@@ -178,7 +179,8 @@ void ct_finish(int status)
 	pid_t me = getpid();
 	if (!ct.initialized || ct.disabled || !ct_log_is_mine() || atomic_exchange(&finished, me) == me)
 		return;
-	if (pthread_mutex_trylock(&ct.lock) == 0) {
+	ct_ticker_stop();
+	if (ct_lock_scan()) {
 		ct_scan_all(CT_SCAN_FINAL);
 		pthread_mutex_unlock(&ct.lock);
 	}
@@ -195,7 +197,8 @@ void ct_finish_fatal(void)
 {
 	if (!ct.initialized || ct.disabled || !ct_log_is_mine())
 		return;
-	if (pthread_mutex_trylock(&ct.lock) == 0) { /* SIGNAL-UNSAFE-OK: trylock only */
+	ct_ticker_stop();
+	if (ct_lock_scan()) {
 		ct_scan_all(CT_SCAN_FINAL);
 		pthread_mutex_unlock(&ct.lock); /* SIGNAL-UNSAFE-OK: releases what the trylock took */
 	}
@@ -210,7 +213,7 @@ int ct_finish_image(void)
 {
 	if (!ct.initialized || ct.disabled || !ct_log_is_mine())
 		return 0;
-	if (pthread_mutex_trylock(&ct.lock) == 0) {
+	if (ct_lock_scan()) {
 		ct_scan_all(CT_SCAN_FINAL);
 		pthread_mutex_unlock(&ct.lock);
 	}

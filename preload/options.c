@@ -94,7 +94,7 @@ static int absolute_dir(char *out, size_t size, const char *v)
 static const char *const known[] = {
 	"COWTRACE_DIR", "COWTRACE_BACKTRACE", "COWTRACE_MODE", "COWTRACE_INCLUDE",
 	"COWTRACE_EXCLUDE", "COWTRACE_QUIET", "COWTRACE_FOLLOW", "COWTRACE_UNWIND",
-	"COWTRACE_MAX_MAPS", "COWTRACE_PERF_PAGES",
+	"COWTRACE_MAX_MAPS", "COWTRACE_PERF_PAGES", "COWTRACE_SCAN_MS",
 };
 
 static void bad(const char *name, const char *val, const char *expect)
@@ -113,7 +113,7 @@ int ct_options_parse(struct ct_options *o, char **envp)
 	o->mode = CT_BACKEND_SIGNAL;
 	o->follow = 1;
 	o->max_maps = -1;
-	o->perf_pages = -1;     /* 256 in perf mode, 32 under the signal backend */
+	o->perf_pages = -1;     /* 256 in perf mode, 16 under the signal backend */
 	if (absolute_dir(o->dir, sizeof o->dir - 64, "."))
 		o->dir[0] = '.';
 
@@ -181,8 +181,12 @@ int ct_options_parse(struct ct_options *o, char **envp)
 		}
 		o->perf_pages = n;
 	}
+	if ((v = env_value(envp, "COWTRACE_SCAN_MS")) && parse_int(v, 0, 3600000, &o->scan_ms)) {
+		bad("COWTRACE_SCAN_MS", v, "0 (no scan thread) or milliseconds between scans, up to 3600000");
+		return -1;
+	}
 	if (o->perf_pages < 0)
-		o->perf_pages = o->mode == CT_BACKEND_PERF ? 256 : 32;
+		o->perf_pages = o->mode == CT_BACKEND_PERF ? 256 : 16;
 	if ((v = env_value(envp, "COWTRACE_INCLUDE")) && parse_globs(v, o->incl, &o->nincl)) {
 		bad("COWTRACE_INCLUDE", v, "at most 16 colon-separated globs");
 		return -1;

@@ -65,8 +65,14 @@ static struct {
 
 static CT_TLS struct ring *my_ring;
 
+/* Frames a sample keeps.  None under the signal backend: the kernel's
+ * frame-pointer walk costs most of a sample (0.7-1.0 us of a fault, see
+ * bench/perf-unwind.c), every fault of the process pays it, and on code
+ * without frame pointers it yields the writer's pc alone. */
 static int chain_len(void)
 {
+	if (pf.hybrid)
+		return 0;
 	return ct.opt.backtrace < MAX_CHAIN ? ct.opt.backtrace : MAX_CHAIN;
 }
 
@@ -75,23 +81,51 @@ static struct sample *sample_at(struct ct_range *r, uintptr_t page)
 	return (struct sample *)((char *)r->samples + (page - r->start) / ct.page_size * pf.sample_size);
 }
 
+static void event_attr(struct perf_event_attr *a);
+
+/* SIGNAL-SAFE: can an event be opened (sandbox.c's probe, in a copy of
+ * the process under the program's seccomp filter)?  0 when it can. */
+int ct_perf_probe(void)
+{
+	struct perf_event_attr a;
+	event_attr(&a);
+	return ct_syscall(SYS_perf_event_open, (long)&a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC, 0) < 0;
+}
+
+/* Does this process open events for new threads? */
+int ct_perf_sampling(void)
+{
+	return pf.on;
+}
+
+/* No event for threads started from now on (the rings there are kept). */
+void ct_perf_stop(void)
+{
+	pf.on = 0;
+}
+
+static void event_attr(struct perf_event_attr *a)
+{
+	memset(a, 0, sizeof *a);
+	a->size = sizeof *a;
+	a->type = PERF_TYPE_SOFTWARE;
+	a->config = PERF_COUNT_SW_PAGE_FAULTS_MIN;
+	a->sample_period = 1;
+	a->sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_ADDR |
+			 (chain_len() ? PERF_SAMPLE_CALLCHAIN : 0);
+	a->exclude_kernel = 1;
+	a->exclude_hv = 1;
+	a->exclude_callchain_kernel = 1;
+	a->write_backward = 1;
+	a->use_clockid = 1;
+	a->clockid = CLOCK_MONOTONIC;   /* the log's clock */
+}
+
 /* Opens this thread's event; 0, or -1 with errno. */
 static int open_event(void)
 {
 	struct perf_event_attr a;
-	memset(&a, 0, sizeof a);
-	a.size = sizeof a;
-	a.type = PERF_TYPE_SOFTWARE;
-	a.config = PERF_COUNT_SW_PAGE_FAULTS_MIN;
-	a.sample_period = 1;
-	a.sample_type = PERF_SAMPLE_IP | PERF_SAMPLE_TID | PERF_SAMPLE_TIME | PERF_SAMPLE_ADDR |
-			(chain_len() ? PERF_SAMPLE_CALLCHAIN : 0);
-	a.exclude_kernel = 1;
-	a.exclude_hv = 1;
-	a.exclude_callchain_kernel = 1;
-	a.write_backward = 1;
-	a.use_clockid = 1;
-	a.clockid = CLOCK_MONOTONIC;    /* the log's clock */
+	event_attr(&a);
 	int fd = (int)ct_syscall(SYS_perf_event_open, (long)&a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
@@ -152,6 +186,11 @@ int ct_perf_start(int hybrid)
 	pf.sample_size = (sizeof(struct sample) + (size_t)chain_len() * 8 + 7) & ~(size_t)7;
 	if (!ct.opt.perf_pages)
 		return -1;      /* COWTRACE_PERF_PAGES=0: none asked for */
+	if (ct_sandbox_forbids(1)) {
+		errno = EPERM;
+		refused("a seccomp filter forbids perf_event_open");
+		return -1;
+	}
 	pf.on = 1;
 	if (open_event() != 0) {
 		refused("perf_event_open was refused");
@@ -189,7 +228,12 @@ struct span { uintptr_t start, end; struct ct_module *m; struct ct_range *r; };
 static struct span spans[CT_MAX_LIVE * 2];
 static int nspans;
 
-/* pages given a sample by this drain, for drained() */
+static int in_drain;
+static uintptr_t asking;        /* the page being logged while a drain runs
+				 * for it: marked logged already, wants its
+				 * sample */
+
+/* pages given a sample by this drain, for drain() */
 static struct fresh { struct ct_module *m; uintptr_t page; } fresh[MAX_FRESH];
 static int nfresh;
 
@@ -275,7 +319,8 @@ static void take_sample(const uint64_t *v, size_t words)
 	if (!s)
 		return;
 	_Atomic uint8_t *seen = s->m->seen ? &s->m->seen[(page - s->m->lo) / ct.page_size] : NULL;
-	if (seen && (atomic_load(seen) == CT_SEEN_LOGGED || atomic_load(seen) == CT_SEEN_GONE))
+	if (seen && page != asking &&
+	    (atomic_load(seen) == CT_SEEN_LOGGED || atomic_load(seen) == CT_SEEN_GONE))
 		return;         /* logged already: a later fault is not the first write */
 	struct sample *sm = sample_at(s->r, page);
 	if (sm->gen == pf.gen && sm->t_ns >= t)
@@ -350,12 +395,14 @@ static void drain_ring(struct ring *rg)
 	}
 }
 
+
 /* Reads every ring; a ring whose thread has exited is read once more and
  * unmapped.  Then the pages given a sample are looked up in pagemap: one
  * that is written now was written by that sample (protect.c logs it), so
  * that it is named before a later overrun could make its sample suspect. */
 static void drain(void)
 {
+	in_drain = 1;
 	index_ranges();
 	nfresh = 0;
 	pid_t pid = getpid();
@@ -376,6 +423,17 @@ static void drain(void)
 	if (pm >= 0)
 		ct_sys_close(pm);
 	nfresh = 0;
+	in_drain = 0;
+}
+
+/* Has any ring got samples since it was drained? */
+static int rings_fresh(void)
+{
+	for (int i = 0; i < pf.nrings; i++)
+		if (pf.rings[i].meta &&
+		    __atomic_load_n(&pf.rings[i].meta->data_head, __ATOMIC_ACQUIRE) != pf.rings[i].last)
+			return 1;
+	return 0;
 }
 
 /* One drain per scan (ct.scans counts them), before its first module. */
@@ -416,6 +474,13 @@ int ct_perf_log_writer(struct ct_module *m, uintptr_t page)
 		if (page >= m->ranges[i].start && page < m->ranges[i].end)
 			r = &m->ranges[i];
 	struct sample *sm = r && r->samples ? sample_at(r, page) : NULL;
+	/* written after this scan's drain (another thread, the scan thread
+	 * racing the program): its sample is in a ring still */
+	if (sm && sm->gen != pf.gen && pf.on && !in_drain && rings_fresh()) {
+		asking = page;
+		drain();
+		asking = 0;
+	}
 	if (!sm || sm->gen != pf.gen || sm->t_ns < pf.lost_until) {
 		if (!pf.on || !pf.lost_until)
 			return 0;

@@ -456,11 +456,16 @@ static int seen_logged(struct ct_module *m, uintptr_t page)
 }
 
 /* Why a page dirty now was not seen being written.  A fork child's copy
- * shared with its parent that became its alone is the parent's doing only
- * where the child could not have written without the tracer seeing it. */
+ * shared with its parent that became its alone is "shared": the parent's
+ * write (or exit) left it to the child.  Where the child could have
+ * written it unseen (ld.so, a module given up, an open page) its own
+ * write would have named itself through its fault sample, which the
+ * caller looked for first. */
 static uint32_t unwatched_reason(struct ct_module *m, uintptr_t page, uint8_t seen)
 {
 	struct ct_range *r = range_of(m, page);
+	if (seen == CT_SEEN_SHARED && (ct_perf_sampling() || (r && r->armed)))
+		return CT_WHY_SHARED;
 	if (r && r->armed)      /* scan backend: not written here since armed */
 		return seen == CT_SEEN_SHARED ? CT_WHY_SHARED : CT_WHY_NONE;
 	if (ct.backend != &ct_backend_signal && !(m->flags & CT_MODF_UNTRACKED) && r)
@@ -677,8 +682,7 @@ void ct_phase_begin(int phase)
 {
 	if (phase && atomic_load(&ct.phase) >= phase)
 		return;
-	if (ct.initialized && !ct.disabled && ct_log_is_mine() &&
-	    pthread_mutex_trylock(&ct.lock) == 0) {
+	if (ct.initialized && !ct.disabled && ct_log_is_mine() && ct_lock_scan()) {
 		ct_scan_all(CT_SCAN_FULL);
 		pthread_mutex_unlock(&ct.lock);
 	}

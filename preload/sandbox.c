@@ -6,8 +6,12 @@
  * syscall(SYS_seccomp, ...) (libseccomp's way), both wrapped in kwrites.c. */
 #include <dlfcn.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <linux/seccomp.h>
+#include <linux/userfaultfd.h>
 #include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
@@ -17,21 +21,29 @@
 
 #include "ct.h"
 
+enum { PROBE_HANDLER, PROBE_BACKTRACES, PROBE_SAMPLES, PROBE_UFFD };
+
 /* In a copy of the process: installs the filter, then makes the calls of
- * the handler (backtraces = 0) or those of backtraces (1).  Only raw
+ * the handler, of backtraces, the one that opens a thread's fault-sample
+ * event, or the one a fork child makes to open its userfaultfd.  Only raw
  * system calls, and never a return: the copy runs the program's code. */
 static void probe_child(unsigned long mode, unsigned long prog, void *page, size_t ps,
-			int backtraces)
+			int what)
 {
 	int code = 0;
 	void *head;
 	size_t len;
 	char byte;
 	struct iovec local = { &byte, 1 }, remote = { page, 1 };
-	if (ct_syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0) != 0 ||
-	    ct_syscall(SYS_prctl, PR_SET_SECCOMP, (long)mode, (long)prog, 0, 0, 0) != 0)
+	if (mode && (ct_syscall(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0, 0) != 0 ||
+		     ct_syscall(SYS_prctl, PR_SET_SECCOMP, (long)mode, (long)prog, 0, 0, 0) != 0))
 		code = 1;       /* refused: the program's call fails too */
-	else if (!backtraces)
+	else if (what == PROBE_SAMPLES)
+		code = ct_perf_probe() != 0 ? 2 : 0;
+	else if (what == PROBE_UFFD)
+		code = ct_syscall(SYS_userfaultfd, O_CLOEXEC | O_NONBLOCK | UFFD_USER_MODE_ONLY,
+				  0, 0, 0, 0, 0) < 0 ? 2 : 0;
+	else if (what == PROBE_HANDLER)
 		code = ct_syscall(SYS_mprotect, (long)page, (long)ps, PROT_READ, 0, 0, 0) != 0 ||
 		       ct_syscall(SYS_mprotect, (long)page, (long)ps, PROT_READ | PROT_WRITE,
 				  0, 0, 0) != 0 ||
@@ -48,11 +60,11 @@ static void probe_child(unsigned long mode, unsigned long prog, void *page, size
 }
 
 /* 1 when the calls fail or kill under the filter (or cannot be tried). */
-static int probe(unsigned long mode, unsigned long prog, void *page, size_t ps, int backtraces)
+static int probe(unsigned long mode, unsigned long prog, void *page, size_t ps, int what)
 {
 	long pid = ct_syscall(SYS_clone, 0, 0, 0, 0, 0, 0);
 	if (pid == 0)
-		probe_child(mode, prog, page, ps, backtraces);
+		probe_child(mode, prog, page, ps, what);
 	if (pid < 0)
 		return 1;
 	int st = 0;
@@ -80,9 +92,30 @@ static int filter_forbids_mprotect(unsigned long mode, unsigned long prog)
 	void *page = ct_sys_mmap(NULL, ps, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	if (page == MAP_FAILED)
 		return 1;               /* cannot tell: be safe */
-	int r = probe(mode, prog, page, ps, 0) ? 1 : probe(mode, prog, page, ps, 1) ? 2 : 0;
+	int r = probe(mode, prog, page, ps, PROBE_HANDLER) ? 1 :
+		probe(mode, prog, page, ps, PROBE_BACKTRACES) ? 2 : 0;
 	ct_sys_munmap(page, ps);
 	return r;
+}
+
+/* New threads open a sampling event, and a fork child of the scan or perf
+ * backend a userfaultfd: under a filter that forbids those calls (or kills
+ * for them) neither is tried again, with a note. */
+static void probe_later_calls(unsigned long mode, unsigned long prog)
+{
+	size_t ps = ct.page_size;
+	if (ct_perf_sampling() &&
+	    (mode == SECCOMP_MODE_STRICT || probe(mode, prog, NULL, ps, PROBE_SAMPLES))) {
+		ct_perf_stop();
+		ct_log_note(UINT32_MAX, CT_WHY_PERF, "a seccomp filter forbids perf_event_open: "
+			    "threads started from now on have no fault samples");
+	}
+	if (ct.backend != &ct_backend_signal &&
+	    (mode == SECCOMP_MODE_STRICT || probe(mode, prog, NULL, ps, PROBE_UFFD))) {
+		ct_uffd_no_reopen();
+		ct_log_note(UINT32_MAX, CT_WHY_UFFD, "a seccomp filter forbids userfaultfd: "
+			    "fork children from now on are watched by pagemap scans only");
+	}
 }
 
 /* Before the program's own filter goes on: every tracked page writable
@@ -94,6 +127,7 @@ static void before_filter(unsigned long mode, unsigned long prog)
 {
 	if (!ct.initialized || ct.disabled || !atomic_load(&ct.active))
 		return;
+	probe_later_calls(mode, prog);
 	int forbids = filter_forbids_mprotect(mode, prog);
 	if (forbids == 2 && ct.opt.backtrace) {
 		ct.opt.backtrace = 0;
@@ -114,6 +148,35 @@ static void before_filter(unsigned long mode, unsigned long prog)
 	ct_warn("the program installs a seccomp filter that forbids mprotect: tracing stops; "
 		"pages written from now on are counted at exit, without writers", NULL);
 	pthread_mutex_unlock(&ct.lock);
+}
+
+/* Is this process under a seccomp filter from the start (a service
+ * manager's, a container's)?  Seen in /proc/self/status. */
+static int filtered_now(void)
+{
+	char buf[2048];
+	int fd = ct_sys_open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = ct_sys_read(fd, buf, sizeof buf - 1);
+	ct_sys_close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	const char *s = strstr(buf, "\nSeccomp:");
+	return s && strtol(s + 9, NULL, 10) != 0;
+}
+
+/* At start: 1 when the filter the process inherited refuses or kills the
+ * call that opens a fault-sample event (samples) or a userfaultfd (!samples):
+ * tried in a throwaway copy, which inherits the filter too.  0 without a
+ * filter (no copy is made). */
+int ct_sandbox_forbids(int samples)
+{
+	static int filtered = -1;
+	if (filtered < 0)
+		filtered = filtered_now();
+	return filtered && probe(0, 0, NULL, ct.page_size, samples ? PROBE_SAMPLES : PROBE_UFFD);
 }
 
 /* From the prctl() and syscall() wrappers (kwrites.c), before a seccomp

@@ -97,7 +97,9 @@ static int pagemap_scan_works(void)
 static int uffd_start(void)
 {
 	const char *why = NULL;
-	if (!pagemap_scan_works())
+	if (ct_sandbox_forbids(0))
+		why = "a seccomp filter forbids userfaultfd";
+	else if (!pagemap_scan_works())
 		why = "the kernel has no PAGEMAP_SCAN (6.7 or later)";
 	else
 		uffd = open_uffd(&why);
@@ -187,6 +189,13 @@ static void uffd_collect(int pm, struct ct_module *m)
 			at = a.walk_end;
 		}
 	}
+}
+
+/* A seccomp filter forbids userfaultfd (sandbox.c): fork children no
+ * longer open one. */
+void ct_uffd_no_reopen(void)
+{
+	started = 0;
 }
 
 /* Registration is not inherited (no UFFD_FEATURE_EVENT_FORK): the child

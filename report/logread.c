@@ -62,6 +62,7 @@ struct parser {
 	struct itab mods;         /* module id -> index */
 	struct itab pages;        /* (module id, page) -> index */
 	int have_process;
+	uint64_t last_scan;       /* start of the last SCAN record read, 0: none */
 };
 
 static uint64_t mod_hash(const struct ct_log *log, uint32_t idx)
@@ -291,6 +292,8 @@ static void read_page(struct parser *ps, const uint8_t *rp)
 	p.addr = r.page;
 	p.t_ns = r.t_ns;
 	p.reason = r.reason;
+	if (r.kind == CT_PAGE_WRITTEN || r.kind == CT_PAGE_UNWATCHED)
+		p.since_ns = ps->last_scan ? ps->last_scan : ps->log->start_ns;
 	/* scan backend: a first write seen by PAGEMAP_SCAN, without writer */
 	p.when = r.kind == CT_PAGE_WRITTEN ? CT_WHEN_RUNTIME :
 		 r.kind == CT_PAGE_ATTACH ? CT_WHEN_ATTACH :
@@ -387,6 +390,16 @@ static void read_stage(struct parser *ps, const uint8_t *rp)
 	st->phase = phase_of(r.phase);
 }
 
+/* A scan point: the pages it found are logged before it, so the window of
+ * a page found by the next one starts at this one's start. */
+static void read_scan(struct parser *ps, const uint8_t *rp)
+{
+	struct ct_rec_scan r;
+
+	memcpy(&r, rp, sizeof(r));
+	ps->last_scan = r.t_ns;
+}
+
 static void read_exit(struct parser *ps, const uint8_t *rp)
 {
 	struct ct_rec_exit r;
@@ -410,6 +423,7 @@ static size_t min_size(uint16_t type)
 	case CT_REC_PHASE:   return sizeof(struct ct_rec_phase);
 	case CT_REC_EXIT:    return sizeof(struct ct_rec_exit);
 	case CT_REC_STAGE:   return sizeof(struct ct_rec_stage);
+	case CT_REC_SCAN:    return sizeof(struct ct_rec_scan);
 	}
 	return 0;
 }
@@ -435,6 +449,7 @@ static void read_record(struct parser *ps, uint16_t type, const uint8_t *rp,
 	case CT_REC_PHASE:   read_phase(ps, rp, size, off); break;
 	case CT_REC_EXIT:    read_exit(ps, rp); break;
 	case CT_REC_STAGE:   read_stage(ps, rp); break;
+	case CT_REC_SCAN:    read_scan(ps, rp); break;
 	default:             break;
 	}
 }

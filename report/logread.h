@@ -46,6 +46,10 @@ struct ct_page {
 	uint64_t addr;             /* runtime fault address (runtime pages) */
 	uint64_t ip;
 	uint64_t t_ns;
+	uint64_t since_ns;         /* pages found by a scan (no writer): the
+				    * previous scan's start (or the log's), so
+				    * the first write was in (since_ns, t_ns];
+				    * 0 for the others */
 	uint64_t *frames;          /* nframes return addresses, innermost first */
 	uint32_t module;           /* index into ct_log.mods after parsing */
 	int32_t tid;

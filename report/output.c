@@ -314,7 +314,12 @@ static void json_page(FILE *f, const struct ct_row *row)
 			(int)pg->tid, pg->addr - row->mod->bias, pg->ip);
 	else
 		fputs_unlocked(",\"tid\":null,\"addr\":null,\"ip\":null", f);
-	fprintf(f, ",\"t_ns\":%" PRIu64 ",\"backtrace\":[", pg->t_ns);
+	fprintf(f, ",\"t_ns\":%" PRIu64 ",\"since_ns\":", pg->t_ns);
+	if (pg->since_ns && !pg->ip && !pg->via)
+		fprintf(f, "%" PRIu64, pg->since_ns);
+	else
+		fputs_unlocked("null", f);
+	fputs_unlocked(",\"backtrace\":[", f);
 	for (i = 0; i < pg->nframes; i++) {
 		struct ct_frame fr;
 

@@ -1,7 +1,8 @@
 /* deny-run.c - runs a command under a seccomp filter that makes one system
  * call fail with EPERM (as a container's profile may), so that the scan
- * and perf backends' fallbacks can be tested.
- *   deny-run userfaultfd|perf_event_open COMMAND [ARG...] */
+ * and perf backends' fallbacks can be tested; with "kill:" the call kills
+ * the process instead (as a service manager's SystemCallFilter does).
+ *   deny-run [kill:]userfaultfd|[kill:]perf_event_open COMMAND [ARG...] */
 #include <errno.h>
 #include <linux/audit.h>
 #include <linux/filter.h>
@@ -25,11 +26,16 @@ int main(int argc, char **argv)
 		BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	struct sock_fprog prog = { sizeof f / sizeof f[0], f };
-	if (argc < 3 || (strcmp(argv[1], "userfaultfd") && strcmp(argv[1], "perf_event_open"))) {
-		fprintf(stderr, "usage: deny-run userfaultfd|perf_event_open COMMAND [ARG...]\n");
+	const char *call = argc > 1 ? argv[1] : "";
+	if (!strncmp(call, "kill:", 5)) {
+		call += 5;
+		f[5].k = SECCOMP_RET_KILL_PROCESS;
+	}
+	if (argc < 3 || (strcmp(call, "userfaultfd") && strcmp(call, "perf_event_open"))) {
+		fprintf(stderr, "usage: deny-run [kill:]userfaultfd|[kill:]perf_event_open COMMAND [ARG...]\n");
 		return 2;
 	}
-	f[4].k = strcmp(argv[1], "userfaultfd") ? SYS_perf_event_open : SYS_userfaultfd;
+	f[4].k = strcmp(call, "userfaultfd") ? SYS_perf_event_open : SYS_userfaultfd;
 	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog)) {
 		perror("deny-run: seccomp");
 		return 2;

@@ -3,8 +3,16 @@
  *   sandbox mprotect OUT    the filter fails mprotect with EPERM
  *   sandbox other OUT       the filter fails getpriority only (mprotect
  *                           stays allowed)
+ *   sandbox robust|vmread|perf|uffd OUT
+ *                           the filter kills the process at
+ *                           get_robust_list, process_vm_readv,
+ *                           perf_event_open or userfaultfd
+ * After the filter it also starts a thread and forks a child, which
+ * both write liboracle pages.
  * Then writes the pagemap oracle to OUT (open and pread stay allowed). */
 #include <errno.h>
+#include <pthread.h>
+#include <sys/wait.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
@@ -35,6 +43,13 @@ static int install(int nr, int how, unsigned action)
 	return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog, 0, 0);
 }
 
+static void *writer(void *arg)
+{
+	for (int i = 30; i < 34; i++)
+		oracle_page(i)[i] = 3;
+	return arg;
+}
+
 int main(int argc, char **argv)
 {
 	static const struct { const char *kind; int nr; unsigned action; } kinds[] = {
@@ -43,13 +58,17 @@ int main(int argc, char **argv)
 		/* calls the tracer's backtraces make, fatal to the process */
 		{ "robust", SYS_get_robust_list, SECCOMP_RET_KILL_PROCESS },
 		{ "vmread", SYS_process_vm_readv, SECCOMP_RET_KILL_PROCESS },
+		/* what the tracer calls for a new thread's fault samples, and
+		 * for a fork child's userfaultfd (scan and perf modes) */
+		{ "perf", SYS_perf_event_open, SECCOMP_RET_KILL_PROCESS },
+		{ "uffd", SYS_userfaultfd, SECCOMP_RET_KILL_PROCESS },
 	};
 	int k = -1;
 	for (int i = 0; argc >= 3 && i < (int)(sizeof kinds / sizeof kinds[0]); i++)
 		if (!strcmp(argv[1], kinds[i].kind))
 			k = i;
 	if (k < 0) {
-		fprintf(stderr, "usage: sandbox mprotect|other|robust|vmread OUT [prctl|syscall]\n");
+		fprintf(stderr, "usage: sandbox mprotect|other|robust|vmread|perf|uffd OUT [prctl|syscall]\n");
 		return 2;
 	}
 	for (int i = 0; i < 6; i++)
@@ -65,6 +84,22 @@ int main(int argc, char **argv)
 	printf("getpriority: %d %s\n", p, strerror(errno));
 	char *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 	printf("mprotect: %d\n", m == MAP_FAILED ? -2 : mprotect(m, 4096, PROT_READ));
+	pthread_t t;
+	int tr = pthread_create(&t, NULL, writer, NULL);
+	if (tr == 0)
+		pthread_join(t, NULL);
+	printf("thread: %s\n", tr == 0 ? "ran" : "refused");
+	fflush(stdout);
+	pid_t c = fork();
+	if (c == 0) {
+		for (int i = 40; i < 44; i++)
+			oracle_page(i)[i] = 4;
+		_exit(0);
+	}
+	int st = -1;
+	if (c > 0)
+		waitpid(c, &st, 0);
+	printf("child: %s\n", c < 0 ? "no fork" : WIFEXITED(st) ? "exited" : "killed");
 	fflush(stdout);
 	return oracle_dump_file("liboracle.so", argv[2]) < 0 ? 4 : 0;
 }

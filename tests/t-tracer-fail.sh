@@ -140,7 +140,7 @@ fi
 # the process on a system call the tracer's backtraces make (backtraces
 # stop, silently: a note in the log)
 SANDBOX=$B/tests/sandbox
-for kind in mprotect other mprotect-syscall robust vmread; do
+for kind in mprotect other mprotect-syscall robust vmread perf; do
 	how=${kind#*-}
 	[ "$how" = "$kind" ] && how=prctl
 	"$SANDBOX" ${kind%-*} "$T/sb-u-$kind.orc" $how >"$T/u.out" 2>"$T/u.err"
@@ -163,5 +163,23 @@ for kind in mprotect other mprotect-syscall robust vmread; do
 		CHECK "sandbox $kind $mode: log complete, liboracle pages = oracle" \
 			python3 tests/logs_check.py "$n" "$n.orc"
 	done
+done
+# in perf mode a new thread opens a sampling event and a fork child a
+# userfaultfd: a filter that kills for either is found first (probed in a
+# copy of the process), and the program lives on
+for kind in perf uffd; do
+	"$SANDBOX" $kind "$T/sb-u-$kind.orc" >"$T/u.out" 2>"$T/u.err"
+	surc=$?
+	n=$T/sandbox-$kind-perfmode
+	mkdir -p "$n"
+	timeout 20 env COWTRACE_MODE=perf COWTRACE_DIR="$n" LD_PRELOAD="$LIB" "$SANDBOX" $kind "$n.orc" \
+		>"$n.out" 2>"$n.err"
+	rc=$?
+	sed 's/^/    stderr: /' "$n.err" | head -5
+	same_as_untraced "sandbox $kind perf mode" "$n" $rc $surc
+	CHECK "sandbox $kind perf mode: thread ran and child exited" \
+		grep -qx "child: exited" "$n.out"
+	CHECK "sandbox $kind perf mode: log complete, liboracle pages = oracle" \
+		python3 tests/logs_check.py "$n" "$n.orc"
 done
 done_test
