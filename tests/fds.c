@@ -9,6 +9,10 @@
  * grow while fd 0 is closed.  After close_range a pipe with data in it
  * sits on the lowest numbers while a new thread writes tracked pages: the
  * data must come out whole.  Finally the pagemap oracle goes to OUT.
+ * A userfaultfd (readlink of /proc/self/fd/N) is listed as "N=uffd" (from
+ * /proc/self/fd) and "NTYPEFLAGS=uffd" (fcntl): the one the scan and perf
+ * backends keep is the program's only visible difference, which
+ * t-tracer-fds-uffd.sh filters out, one descriptor exactly.
  *   fds OUT CHILD_OUT PHASES */
 #include <dirent.h>
 #include <fcntl.h>
@@ -27,6 +31,18 @@ char *oracle_page(int i);
 int oracle_dump_file(const char *want, const char *path);
 
 static char line[8192];
+
+/* "=uffd" for a userfaultfd, else "" */
+static const char *uffd_mark(int fd)
+{
+	char path[64], link[64];
+	snprintf(path, sizeof path, "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(path, link, sizeof link - 1);
+	if (n <= 0)
+		return "";
+	link[n] = 0;
+	return strcmp(link, "anon_inode:[userfaultfd]") ? "" : "=uffd";
+}
 
 /* "step: fds 0 1 2 ..." from /proc/self/fd, without the directory's own fd */
 static void list_proc(const char *step)
@@ -56,7 +72,7 @@ static void list_proc(const char *step)
 				fds[j] = t;
 			}
 	for (int i = 0; i < nf && n < (int)sizeof line - 16; i++)
-		n += snprintf(line + n, sizeof line - n, " %d", fds[i]);
+		n += snprintf(line + n, sizeof line - n, " %d%s", fds[i], uffd_mark(fds[i]));
 	printf("%s\n", line);
 }
 
@@ -71,7 +87,8 @@ static void list_fcntl(const char *step)
 		struct stat st;
 		char t = fstat(fd, &st) ? '?' : S_ISCHR(st.st_mode) ? 'c' : S_ISREG(st.st_mode) ? 'f' :
 			 S_ISFIFO(st.st_mode) ? 'p' : S_ISDIR(st.st_mode) ? 'd' : 'o';
-		n += snprintf(line + n, sizeof line - n, " %d%c%s", fd, t, fl & FD_CLOEXEC ? "e" : "");
+		n += snprintf(line + n, sizeof line - n, " %d%c%s%s", fd, t, fl & FD_CLOEXEC ? "e" : "",
+			      uffd_mark(fd));
 	}
 	printf("%s\n", line);
 }

@@ -74,7 +74,7 @@ test-progs: $(ORACLE_TD)/dl-cycles
 # lifetime, descriptor, crash and failure-mode tests (t-tracer-lifetime,
 # t-tracer-fds, t-tracer-crash2, t-tracer-fail): programs on liboracle, a
 # waiter that prints the wait status, a seccomp launcher and a static program
-LIFE_PROGS = $(ORACLE_TD)/life $(ORACLE_TD)/fds $(ORACLE_TD)/crash2 $(ORACLE_TD)/fill \
+LIFE_PROGS = $(ORACLE_TD)/life $(ORACLE_TD)/fds $(ORACLE_TD)/fds-reuse $(ORACLE_TD)/crash2 $(ORACLE_TD)/fill \
 	$(ORACLE_TD)/sandbox
 
 $(LIFE_PROGS): $(ORACLE_TD)/%: tests/%.c $(ORACLE_TD)/liboracle.so | $(BUILD)/tests
@@ -175,3 +175,13 @@ test-progs: $(ORACLE_TD)/dtor-app
 $(ORACLE_TD)/forkserver-app: tests/forkserver-app.c $(ORACLE_TD)/liboracle.so | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(ORACLE_TD) -loracle -Wl,-rpath,'$$ORIGIN'
 test-progs: $(ORACLE_TD)/forkserver-app
+
+# ---- writers of the pages the signal backend leaves to its scans, from
+# fault samples (t-tracer-writers.sh): libwriters.so, given up on under a
+# small COWTRACE_MAX_MAPS, and a program with a thread, a fork and dlopen
+$(ORACLE_TD)/libwriters.so: tests/writers-lib.c | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -fPIC -shared -Wl,-soname,libwriters.so -o $@ $<
+$(ORACLE_TD)/writers-app: tests/writers-app.c tests/snapshot.h tests/pagemap-dirty.h $(ORACLE_TD)/libwriters.so \
+		$(BUILD)/tests/libvtables.so $(ORACLE_TD)/oracle-plugin.so | $(BUILD)/tests
+	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(ORACLE_TD) -lwriters -lvtables -ldl -lpthread -Wl,-rpath,'$$ORIGIN'
+test-progs: $(ORACLE_TD)/writers-app

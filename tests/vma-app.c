@@ -3,11 +3,16 @@
  * prints a checksum, and writes libvmabig's pagemap oracle to OUT in the
  * format of liboracle's (tests/oracle-lib.c): "# pid N", then one ELF vaddr
  * per private-dirty page of the whole object (every PT_LOAD, RELRO included).
- *   vma-app OUT [STRIDE] [LIMIT] [PAUSE_MS]
+ *   vma-app OUT [STRIDE] [LIMIT] [PAUSE_MS|read]
  * writes pages 1, 1 + STRIDE, ... below LIMIT (default: all of them);
  * "1 20001" writes 20,000 neighbouring pages front to back.  With PAUSE_MS
  * it reads those pages first (a page fault each), then pauses that long
- * after every 1,000 writes (COWTRACE_SCAN_MS: the scan thread runs then). */
+ * after every 1,000 writes (COWTRACE_SCAN_MS: the scan thread runs then).
+ * With "read" it reads them first too, writes them without a pause, and
+ * its checksum then reads only the pages written: no fault comes after the
+ * writes, so in perf mode the newest samples are the writes'
+ * (t-tracer-perf-ring.sh).  The reads are read_pages()', the writes
+ * write_pages()': only the latter may be named as writer. */
 #include <fcntl.h>
 #include <link.h>
 #include <stdint.h>
@@ -71,27 +76,47 @@ static int oracle(const char *out)
 	return fclose(f);
 }
 
-int main(int argc, char **argv)
+static volatile long sink;
+
+__attribute__((noinline)) static void read_pages(const char *base, long stride, long limit)
 {
-	if (argc < 2)
-		return 2;
-	long stride = argc > 2 ? atol(argv[2]) : 2, n = vmabig_pages(), sum = 0, writes = 0;
-	long limit = argc > 3 ? atol(argv[3]) : n, pause_ms = argc > 4 ? atol(argv[4]) : -1;
-	char *vmabig = vmabig_base();
-	if (stride < 1 || limit < 1 || limit > n)
-		return 2;
-	for (long i = 1; pause_ms >= 0 && i < limit; i += stride)
-		sum += vmabig[i * PG + (i % 97)];
+	for (long i = 1; i < limit; i += stride)
+		sink += base[i * PG + (i % 97)];
+}
+
+__attribute__((noinline)) static long write_pages(char *base, long stride, long limit, long pause_ms)
+{
+	long writes = 0;
 	for (long i = 1; i < limit; i += stride) {
-		vmabig[i * PG + (i % 97)] = (char)(i | 1);
+		base[i * PG + (i % 97)] = (char)(i | 1);
 		if (++writes % 1000 == 0 && pause_ms >= 0) {
 			struct timespec ts = { pause_ms / 1000, pause_ms % 1000 * 1000000L };
 			nanosleep(&ts, NULL);
 		}
 	}
-	sum = 0;
-	for (long i = 0; i < n; i += 1)
-		sum += vmabig[i * PG + (i % 97)];
+	return writes;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	long stride = argc > 2 ? atol(argv[2]) : 2, n = vmabig_pages(), sum = 0, writes = 0;
+	int read_only_written = argc > 4 && !strcmp(argv[4], "read");
+	long limit = argc > 3 ? atol(argv[3]) : n;
+	long pause_ms = argc > 4 && !read_only_written ? atol(argv[4]) : -1;
+	char *vmabig = vmabig_base();
+	if (stride < 1 || limit < 1 || limit > n)
+		return 2;
+	if (pause_ms >= 0 || read_only_written)
+		read_pages(vmabig, stride, limit);
+	writes = write_pages(vmabig, stride, limit, pause_ms);
+	if (read_only_written)
+		for (long i = 1; i < limit; i += stride)
+			sum += vmabig[i * PG + (i % 97)];
+	else
+		for (long i = 0; i < n; i += 1)
+			sum += vmabig[i * PG + (i % 97)];
 	vmabig_touch();
 	printf("pages %ld, stride %ld, writes %ld, sum %ld\n", n, stride, writes, sum);
 	return oracle(argv[1]) ? 3 : 0;
