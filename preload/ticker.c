@@ -10,8 +10,8 @@
  * process) take the module table's lock with a trylock, since they may run
  * where waiting would deadlock; while the ticker holds the lock they wait
  * for it instead (ct_lock_scan): it never waits for anything while it
- * holds it, and it runs with every signal blocked, so no handler of the
- * program can interrupt it there. */
+ * holds it, and it runs with the program's signals blocked, so no handler
+ * of the program can interrupt it there. */
 #include <errno.h>
 #include <signal.h>
 #include <sys/prctl.h>
@@ -58,8 +58,9 @@ static void *tick(void *arg)
 }
 
 /* Starts the ticker (the constructor, and a fork child: threads are not
- * inherited).  With every signal blocked: the program's signals go to its
- * own threads, as without the tracer. */
+ * inherited).  With every signal blocked but SIGSEGV and SIGBUS (the
+ * creating thread's first writes in pthread_create may be watched ones):
+ * the program's signals go to its own threads, as without the tracer. */
 void ct_ticker_start(void)
 {
 	if (ct.opt.scan_ms <= 0 || ct.disabled)
@@ -68,13 +69,15 @@ void ct_ticker_start(void)
 	atomic_store(&stopped, 0);
 	sigset_t all, old;
 	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
+	sigdelset(&all, SIGSEGV);
+	sigdelset(&all, SIGBUS);
+	ct_real_sigprocmask(SIG_BLOCK, &all, &old);
 	pthread_t t;
 	pthread_attr_t a;
 	int ok = pthread_attr_init(&a) == 0 && pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED) == 0 &&
 		 ct_real_pthread_create(&t, &a, tick, NULL) == 0;
 	pthread_attr_destroy(&a);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	ct_real_sigprocmask(SIG_SETMASK, &old, NULL);
 	if (!ok) {
 		ct_warn("COWTRACE_SCAN_MS: cannot start the scan thread; scans at the usual points only", NULL);
 		ct_log_note(UINT32_MAX, CT_WHY_OPTIONS, "COWTRACE_SCAN_MS: no scan thread (pthread_create failed)");

@@ -26,20 +26,26 @@ static long sys_ioctl(int fd, unsigned long req, void *arg)
 }
 
 /* The descriptor is the one thing this backend keeps: above what programs
- * use (near the soft limit), close-on-exec. */
+ * use (64 below the soft limit; under a small limit, the highest number
+ * free), close-on-exec, so that the numbers the program gets are those it
+ * gets untraced. */
 static int move_high(int fd)
 {
 	struct rlimit rl;
-	long floor = 256;
+	long floor = 256, low = 256;
 	if (ct_syscall(SYS_getrlimit, RLIMIT_NOFILE, (long)&rl, 0, 0, 0, 0) == 0 &&
-	    rl.rlim_cur != RLIM_INFINITY &&
-	    rl.rlim_cur > 64)
-		floor = (long)rl.rlim_cur - 64;
-	int high = (int)ct_syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, floor, 0, 0, 0);
-	if (high < 0)
-		return fd;
-	ct_sys_close(fd);
-	return high;
+	    rl.rlim_cur != RLIM_INFINITY) {
+		floor = rl.rlim_cur > 64 ? (long)rl.rlim_cur - 64 : (long)rl.rlim_cur - 1;
+		low = floor > 8 ? floor - 8 : 1;
+	}
+	for (; floor > fd && floor >= low; floor--) {
+		int high = (int)ct_syscall(SYS_fcntl, fd, F_DUPFD_CLOEXEC, floor, 0, 0, 0);
+		if (high >= 0) {
+			ct_sys_close(fd);
+			return high;
+		}
+	}
+	return fd;
 }
 
 /* Is fd still our userfaultfd (the program may have closed it and reused
