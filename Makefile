@@ -115,8 +115,12 @@ $(BUILD)/bench/perf-unwind: bench/perf-unwind.c $(BUILD)/bench/libbench.so | $(B
 	$(CC) $(ALL_CFLAGS) -O2 -fomit-frame-pointer -o $@ $< -L$(BUILD)/bench -lbench \
 		-Wl,-rpath,'$$ORIGIN' -ldw -lelf
 
+# perf mode's events for every thread: per-thread or per-CPU inherited
+$(BUILD)/bench/perf-threads: bench/perf-threads.c | $(BUILD)/bench
+	$(CC) $(ALL_CFLAGS) -O2 -o $@ $< -lpthread
+
 bench: all test-progs $(BUILD)/bench/firstwrite $(BUILD)/bench/firstwrite20k $(BUILD)/bench/startup \
-	$(BUILD)/bench/perf-unwind
+	$(BUILD)/bench/perf-unwind $(BUILD)/bench/perf-threads
 	@./bench/bench.sh
 
 # ---- fuzzing the log parser (not part of make test) ----------------------

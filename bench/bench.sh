@@ -119,6 +119,13 @@ echo "perf mode's backtraces: the kernel's frame-pointer callchain, or a copy of
 echo "  user stack unwound offline with libdwfl (bench/perf-unwind.c, no tracer)"
 "$B/bench/perf-unwind" "$rounds"
 
+echo
+echo "an event for every thread: opened by each thread (the tracer's way) or one per"
+echo "  CPU inherited by new threads (bench/perf-threads.c, no tracer); 300 threads"
+echo "  one after the other, 256 first writes each; two runs"
+"$B/bench/perf-threads" 300 256
+"$B/bench/perf-threads" 300 256
+
 py=/usr/bin/python3
 if [ -x "$py" ]; then
 	echo

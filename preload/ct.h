@@ -264,6 +264,7 @@ int ct_sys_mprotect(void *addr, size_t len, int prot); /* SIGNAL-SAFE */
 /* ---- perf.c: fault samples name the writers (COWTRACE_MODE=perf, and
  * under the signal backend the pages it leaves to the scans) ------------ */
 int ct_perf_start(int hybrid);         /* 0: this thread samples */
+void ct_perf_need(void);               /* SIGNAL-SAFE: hybrid: sample from now on */
 int ct_perf_probe(void);               /* SIGNAL-SAFE: 0 when an event opens */
 int ct_perf_sampling(void);
 void ct_perf_stop(void);               /* no events for new threads */

@@ -69,6 +69,7 @@ static void settle_page(struct ct_module *m, uintptr_t page, _Atomic uint8_t *st
 		if (atomic_compare_exchange_strong(st, &expect, CT_PG_WRITTEN))
 			ct_log_first_write(m, page, page < c->lo ? c->lo : page, c->ip, c->via, NULL);
 	} else if (atomic_compare_exchange_strong(st, &expect, CT_PG_OPEN)) {
+		ct_perf_need();
 		ct_log_page(m, page, CT_PAGE_UNPROTECTED, CT_WHY_SHORT_READ);
 	}
 }

@@ -144,10 +144,12 @@ static void after_mprotect(const struct ct_span *s, uintptr_t a, uintptr_t e, vo
 			ct_sys_mprotect((void *)a, ct.page_size, prot);
 		changed = 1;
 	}
-	if (changed)
+	if (changed) {
+		ct_perf_need();
 		note_once(s->mod, CT_WHY_APP_PROTECT,
 			  "the application changed the protection of tracked pages: "
 			  "they are its own from then on");
+	}
 }
 
 /* After a failed mprotect over [lo, hi): the kernel changes mapping after
@@ -270,6 +272,7 @@ static void release(const struct ct_span *s, uintptr_t a, uintptr_t e, void *arg
 	for (; a <= e; a += ct.page_size) {
 		uint8_t expect = CT_PG_PROTECTED;
 		if (a < e && atomic_compare_exchange_strong(state_of(s, a), &expect, CT_PG_OPEN)) {
+			ct_perf_need();
 			if (!run)
 				run = a;
 			continue;
@@ -325,7 +328,8 @@ static void after_dontneed(const struct ct_span *s, uintptr_t a, uintptr_t e, vo
 		return;
 	for (; a < e; a += ct.page_size) {
 		uint8_t old = CT_PG_WRITTEN;
-		atomic_compare_exchange_strong(state_of(s, a), &old, CT_PG_CLEANED);
+		if (atomic_compare_exchange_strong(state_of(s, a), &old, CT_PG_CLEANED))
+			ct_perf_need();
 	}
 }
 

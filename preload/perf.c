@@ -42,7 +42,8 @@ struct sample {                 /* the last fault sample on one page */
  * the kernel overwrites the oldest samples when it is full, never drops
  * the newest, and data_head goes down as it writes. */
 struct ring {
-	struct perf_event_mmap_page *meta;   /* NULL: free slot */
+	struct perf_event_mmap_page *_Atomic meta; /* NULL: not (yet) in use */
+	_Atomic int busy;                    /* the slot is taken */
 	size_t size;                         /* data bytes, a power of two */
 	pid_t tid;
 	uint64_t last;                       /* data_head at the previous drain */
@@ -50,10 +51,12 @@ struct ring {
 
 static struct {
 	struct ring rings[MAX_RINGS];
-	int nrings;
-	int on;                 /* events are opened for new threads */
+	_Atomic int nrings;     /* slots ever used */
+	_Atomic int on;         /* events are opened for new threads */
 	int hybrid;             /* under the signal backend: writers of the
-				 * pages it leaves unwatched */
+				 * pages it leaves unwatched, sampled only
+				 * once there are such pages (ct_perf_need) */
+	int refused;            /* perf_event_open cannot be had */
 	uint32_t gen;           /* bumped in a fork child: older samples are
 				 * the parent's */
 	uint64_t lost_until;    /* a sample taken before this (ns) may have
@@ -64,6 +67,7 @@ static struct {
 } pf;
 
 static CT_TLS struct ring *my_ring;
+static CT_TLS int ring_looked;  /* my_ring looked up by thread id once */
 
 /* Frames a sample keeps.  None under the signal backend: the kernel's
  * frame-pointer walk costs most of a sample (0.7-1.0 us of a fault, see
@@ -92,16 +96,18 @@ int ct_perf_probe(void)
 	return ct_syscall(SYS_perf_event_open, (long)&a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC, 0) < 0;
 }
 
-/* Does this process open events for new threads? */
+/* May this process open events from now on (for new threads, a fork
+ * child, or under the signal backend once it needs them)? */
 int ct_perf_sampling(void)
 {
-	return pf.on;
+	return !pf.refused && (atomic_load(&pf.on) || pf.hybrid);
 }
 
-/* No event for threads started from now on (the rings there are kept). */
+/* No event opened from now on (the rings there are kept). */
 void ct_perf_stop(void)
 {
-	pf.on = 0;
+	pf.refused = 1;
+	atomic_store(&pf.on, 0);
 }
 
 static void event_attr(struct perf_event_attr *a)
@@ -122,11 +128,14 @@ static void event_attr(struct perf_event_attr *a)
 }
 
 /* Opens this thread's event; 0, or -1 with errno. */
-static int open_event(void)
+/* SIGNAL-SAFE: opens the event of thread tid (0: this one); 0, or -1
+ * with errno.  Slots are claimed without a lock: under the signal backend
+ * a fault handler may open the events of every thread (ct_perf_need). */
+static int open_event(pid_t tid)
 {
 	struct perf_event_attr a;
 	event_attr(&a);
-	int fd = (int)ct_syscall(SYS_perf_event_open, (long)&a, 0, -1, -1, PERF_FLAG_FD_CLOEXEC, 0);
+	int fd = (int)ct_syscall(SYS_perf_event_open, (long)&a, tid, -1, -1, PERF_FLAG_FD_CLOEXEC, 0);
 	if (fd < 0)
 		return -1;
 	/* the ring is locked memory: past perf_event_mlock_kb an unprivileged
@@ -146,22 +155,38 @@ static int open_event(void)
 		errno = e;
 		return -1;
 	}
-	pthread_mutex_lock(&ct.lock); /* SIGNAL-UNSAFE-OK: thread start and attach */
 	int i = 0;
-	while (i < pf.nrings && pf.rings[i].meta)
-		i++;
+	for (; i < MAX_RINGS; i++) {
+		int expect = 0;
+		if (!atomic_load(&pf.rings[i].busy) &&
+		    atomic_compare_exchange_strong(&pf.rings[i].busy, &expect, 1))
+			break;
+	}
 	if (i == MAX_RINGS) {
-		pthread_mutex_unlock(&ct.lock);
 		ct_sys_munmap(m, data + ct.page_size);
 		errno = EMFILE;
 		return -1;
 	}
-	pf.rings[i] = (struct ring){ m, data, ct_gettid(), 0 };
-	if (i == pf.nrings)
-		pf.nrings++;
-	my_ring = &pf.rings[i];
-	pthread_mutex_unlock(&ct.lock);
+	struct ring *rg = &pf.rings[i];
+	rg->size = data;
+	rg->tid = tid ? tid : ct_gettid();
+	rg->last = 0;
+	atomic_store(&rg->meta, (struct perf_event_mmap_page *)m);
+	for (int n = atomic_load(&pf.nrings); n < i + 1 &&
+	     !atomic_compare_exchange_weak(&pf.nrings, &n, i + 1);)
+		;
+	if (!tid)
+		my_ring = rg;
 	return 0;
+}
+
+/* SIGNAL-SAFE: gives a ring's slot back. */
+static void free_ring(struct ring *rg)
+{
+	struct perf_event_mmap_page *m = atomic_exchange(&rg->meta, NULL);
+	if (m)
+		ct_sys_munmap(m, rg->size + ct.page_size);
+	atomic_store(&rg->busy, 0);
 }
 
 /* perf_event_open cannot be had: page sets without writers.  Said on
@@ -171,49 +196,114 @@ static int open_event(void)
 static void refused(const char *what)
 {
 	pf.on = 0;
+	pf.refused = 1;
 	if (!pf.hybrid)
 		ct_warn("COWTRACE_MODE=perf: ", what, " (", ct_errstr(errno),
 			"); pages are found without writers", NULL);
 	ct_log_note(UINT32_MAX, CT_WHY_PERF, what);
 }
 
-/* Process start: 0 when this thread's event is open.  hybrid: under the
- * signal backend. */
+/* Process start.  In perf mode this thread's event opens now (0 when it
+ * did).  Under the signal backend (hybrid) nothing opens yet: a sample on
+ * every fault of the process costs (an event is 50-60 us to open and as
+ * much to free, and every fault pays 0.2-0.5 us), and in most processes
+ * the backend leaves no clean page to the scans at all (ld.so's and the
+ * signal-blocked libc pages are dirty by the time main runs), so the
+ * events open when it first does (ct_perf_need). */
 int ct_perf_start(int hybrid)
 {
 	pf.hybrid = hybrid;
 	pf.gen = 1;
 	pf.sample_size = (sizeof(struct sample) + (size_t)chain_len() * 8 + 7) & ~(size_t)7;
-	if (!ct.opt.perf_pages)
+	if (!ct.opt.perf_pages) {
+		pf.refused = 1;
 		return -1;      /* COWTRACE_PERF_PAGES=0: none asked for */
+	}
+	if (hybrid)
+		return -1;
 	if (ct_sandbox_forbids(1)) {
 		errno = EPERM;
 		refused("a seccomp filter forbids perf_event_open");
 		return -1;
 	}
 	pf.on = 1;
-	if (open_event() != 0) {
+	if (open_event(0) != 0) {
 		refused("perf_event_open was refused");
 		return -1;
 	}
 	return 0;
 }
 
+/* Opens an event for each thread of the process (read from /proc/self/task:
+ * raw system calls, no lock); a thread that starts meanwhile opens its own
+ * too (pf.on is set first), and a thread with two events has its samples
+ * twice, which does no harm. */
+static void open_all_threads(void)
+{
+	char buf[4096];
+	pid_t me = ct_gettid();
+	int fd = ct_sys_open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+	if (fd < 0) {
+		if (open_event(0) != 0)
+			refused("perf_event_open was refused");
+		return;
+	}
+	long n;
+	while ((n = ct_syscall(SYS_getdents64, fd, (long)buf, sizeof buf, 0, 0, 0)) > 0) {
+		for (long off = 0; off < n;) {
+			struct { uint64_t ino; int64_t off; unsigned short reclen; unsigned char type; char name[]; }
+				*d = (void *)(buf + off);
+			off += d->reclen;
+			if (d->name[0] < '0' || d->name[0] > '9')
+				continue;
+			pid_t tid = 0;
+			for (const char *c = d->name; *c >= '0' && *c <= '9'; c++)
+				tid = tid * 10 + (*c - '0');
+			if (open_event(tid == me ? 0 : tid) != 0 && errno != ESRCH) {
+				ct_sys_close(fd);
+				refused("perf_event_open was refused");
+				return;
+			}
+		}
+	}
+	ct_sys_close(fd);
+}
+
+/* SIGNAL-SAFE: under the signal backend, a page is left to the scans that
+ * may be written from now on (a module given up, a short read's leftover,
+ * the program's own protection, a clean signal-blocked page, a fork
+ * child's copies of ld.so's): the fault samples that name its writer
+ * start now, for every thread.  Once. */
+void ct_perf_need(void)
+{
+	if (!pf.hybrid || pf.refused || ct.disabled || atomic_exchange(&pf.on, 1))
+		return;
+	if (ct_sandbox_forbids(1)) {    /* a filter the process inherited */
+		errno = EPERM;
+		refused("a seccomp filter forbids perf_event_open");
+		return;
+	}
+	open_all_threads();
+}
+
 /* A thread starts (pthread_create's trampoline): its own event. */
 void ct_perf_thread_start(void)
 {
 	my_ring = NULL;
-	if (!pf.on || ct.disabled)
+	ring_looked = 0;
+	if (!atomic_load(&pf.on) || ct.disabled)
 		return;
-	if (open_event() != 0)
+	if (open_event(0) != 0)
 		refused("perf_event_open was refused for a new thread");
 }
 
 /* Sample slots for m's ranges: the armed ones in perf mode, all of them
- * under the signal backend (which may leave any page to the scans). */
+ * under the signal backend (which may leave any page to the scans: the
+ * arena's pages cost nothing until a sample is kept there). */
 void ct_perf_arm(struct ct_module *m)
 {
-	if (!pf.on || m->reason == CT_WHY_TRACER || m->reason == CT_WHY_EXCLUDED)
+	if (pf.refused || !ct.opt.perf_pages || m->reason == CT_WHY_TRACER ||
+	    m->reason == CT_WHY_EXCLUDED)
 		return;
 	for (int i = 0; i < m->nranges; i++) {
 		struct ct_range *r = &m->ranges[i];
@@ -412,10 +502,8 @@ static void drain(void)
 			continue;
 		int gone = ct_syscall(SYS_tgkill, pid, rg->tid, 0, 0, 0, 0) != 0;
 		drain_ring(rg);
-		if (gone) {
-			ct_sys_munmap(rg->meta, rg->size + ct.page_size);
-			rg->meta = NULL;
-		}
+		if (gone)
+			free_ring(rg);
 	}
 	int pm = nfresh ? ct_sys_open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC, 0) : -1;
 	for (int i = 0; pm >= 0 && i < nfresh; i++)
@@ -440,7 +528,7 @@ static int rings_fresh(void)
 void ct_perf_drain_for_scan(void)
 {
 	static unsigned drained_for;
-	if (!pf.on || drained_for == ct.scans)
+	if (!atomic_load(&pf.nrings) || drained_for == ct.scans)
 		return;
 	drain();
 	drained_for = ct.scans;
@@ -452,6 +540,14 @@ void ct_perf_drain_for_scan(void)
 void ct_perf_high_water(void)
 {
 	struct ring *rg = my_ring;
+	if (!rg && atomic_load(&pf.on) && !ring_looked) {
+		/* an event another thread opened for this one (ct_perf_need) */
+		ring_looked = 1;
+		pid_t me = ct_gettid();
+		for (int i = 0; i < atomic_load(&pf.nrings) && !rg; i++)
+			if (pf.rings[i].meta && pf.rings[i].tid == me)
+				rg = my_ring = &pf.rings[i];
+	}
 	if (!rg || !rg->meta)
 		return;
 	uint64_t head = __atomic_load_n(&rg->meta->data_head, __ATOMIC_RELAXED);
@@ -476,13 +572,13 @@ int ct_perf_log_writer(struct ct_module *m, uintptr_t page)
 	struct sample *sm = r && r->samples ? sample_at(r, page) : NULL;
 	/* written after this scan's drain (another thread, the scan thread
 	 * racing the program): its sample is in a ring still */
-	if (sm && sm->gen != pf.gen && pf.on && !in_drain && rings_fresh()) {
+	if (sm && sm->gen != pf.gen && atomic_load(&pf.nrings) && !in_drain && rings_fresh()) {
 		asking = page;
 		drain();
 		asking = 0;
 	}
 	if (!sm || sm->gen != pf.gen || sm->t_ns < pf.lost_until) {
-		if (!pf.on || !pf.lost_until)
+		if (!pf.lost_until)
 			return 0;
 		/* said once per overrun, and only when a page is left without */
 		static uint64_t noted;
@@ -558,7 +654,7 @@ static void kwrite_span(const struct ct_span *s, uintptr_t a, uintptr_t e, void 
  * call itself for the others (fault.c). */
 void ct_perf_kernel_write(uintptr_t lo, uintptr_t hi, int sysno, uintptr_t ip)
 {
-	if (!pf.on || hi <= lo)
+	if (!atomic_load(&pf.nrings) || hi <= lo)
 		return;
 	struct kwrite_ctx c = { .sysno = sysno, .n = -1, .ip = ip };
 	if (pf.hybrid) {
@@ -588,10 +684,15 @@ void ct_perf_fork_child(void)
 	memset(pf.rings, 0, sizeof pf.rings);
 	pf.nrings = 0;
 	my_ring = NULL;
+	ring_looked = 0;
 	pf.gen++;
 	pf.lost_until = 0;
-	if (pf.on && open_event() != 0)
+	if (atomic_load(&pf.on) && open_event(0) != 0)
 		refused("perf_event_open was refused in a forked child");
+	/* under the signal backend the child's copies of ld.so's pages (and
+	 * of whatever else it cannot protect) are shared with the parent:
+	 * written by the child, they are its own, unseen */
+	ct_perf_need();
 }
 
 /* ---- the backend: the scan backend's, with writers ------------------- */

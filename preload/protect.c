@@ -181,6 +181,7 @@ static void classify_page(void *arg, uintptr_t page, uint64_t e)
 		}
 	} else if (ct_is_sigblocked(page)) {
 		atomic_store(st, CT_PG_OPEN);
+		ct_perf_need();
 		ct_log_page(c->m, page, CT_PAGE_UNPROTECTED, CT_WHY_SIGBLOCKED);
 	} else {
 		atomic_store(st, CT_PG_PROTECTED);
@@ -387,6 +388,7 @@ void ct_module_degrade(struct ct_module *m, uint32_t reason)
 {
 	if (atomic_exchange(&m->degraded, 1))
 		return;
+	ct_perf_need();         /* its pages are the scans' from now on */
 	for (int i = 0; i < m->nranges; i++) {
 		struct ct_range *r = &m->ranges[i];
 		if (!r->state)
@@ -583,6 +585,21 @@ static int scan_range(int fd, uintptr_t start, uintptr_t end, struct scan_ctx *c
 	return 0;
 }
 
+/* An object never protected (ld.so, the unwinder's liblzma) with writable
+ * pages still clean after its relocation: they may be written unseen from
+ * now on, and only fault samples can name who does (perf.c). */
+static void need_samples_if_clean(struct ct_module *m)
+{
+	for (int i = 0; i < m->nranges; i++)
+		for (uintptr_t p = m->ranges[i].start; p < m->ranges[i].end; p += ct.page_size) {
+			_Atomic uint8_t *s = seen_at(m, p);
+			if (s && atomic_load(s) != CT_SEEN_LOGGED) {
+				ct_perf_need();
+				return;
+			}
+		}
+}
+
 /* What m wrote since the last scan (the backend's collect) and, unless
  * `light` on a module looked at before, every PT_LOAD page of m that is
  * private-dirty and not in the log yet.  A light scan (dlopen, dlclose,
@@ -608,6 +625,8 @@ static void scan_module(int fd, struct ct_module *m, int how)
 		if (ct_seen_unlogged(m, &s, &e) && scan_range(fd, s, e, &c))
 			return;
 	}
+	if (!m->scanned && (m->flags & CT_MODF_UNTRACKED))
+		need_samples_if_clean(m);
 	m->scanned = 1;
 }
 
@@ -908,6 +927,7 @@ void ct_protect_open_sigblocked(void)
 		if (!m || atomic_load(st) != CT_PG_PROTECTED)
 			continue;
 		atomic_store(st, CT_PG_OPEN);
+		ct_perf_need();
 		ct_sys_mprotect((void *)page, ct.page_size, range_of(m, page)->prot);
 		ct_log_page(m, page, CT_PAGE_UNPROTECTED, CT_WHY_SIGBLOCKED);
 	}
