@@ -71,4 +71,17 @@ for pages in default 0; do
 		fi
 	done
 done
+
+# the events open only once the backend leaves a clean page to the scans:
+# a plain program opens none (they cost every fault of the process); the
+# subject above (a module given up, a fork child) does
+n=$(env COWTRACE_DIR="$T" LD_PRELOAD="$LIB" strace -f -e trace=perf_event_open -o "$T/true.st" /bin/true; \
+	grep -c '^[0-9]* *perf_event_open' "$T/true.st")
+CHECK "/bin/true under the signal backend opens no sampling event ($n)" [ "$n" = 0 ]
+d=$T/strace
+mkdir -p "$d"
+env COWTRACE_MAX_MAPS=$MAPS COWTRACE_DIR="$d" LD_PRELOAD="$LIB" strace -f -e trace=perf_event_open \
+	-o "$d.st" "$PROG" "$d/snap" >/dev/null 2>&1
+n=$(grep -c 'perf_event_open(.*= [0-9]' "$d.st")
+CHECK "the subject opens sampling events once it needs them ($n)" [ "$n" -ge 2 ]
 done_test
