@@ -2,7 +2,7 @@
 # t-tracer-scanms.sh - COWTRACE_SCAN_MS: the tracer's own scan thread, only
 # when asked for.  vma-app reads 20,000 pages of libvmabig.so, then writes
 # them in batches of 1,000 with 20 ms pauses, then reads 20,000 other pages:
-# in perf mode with a 64-page ring (about 6,500 samples) the samples of the
+# in perf mode with a 128-page ring (about 13,000 samples: 6 batches) the samples of the
 # writes are overwritten long before exit, so without the thread almost no
 # page has its writer (this shows the check can fail); with a scan every
 # 10 ms every page has one.  Either way the pages = the program's own
@@ -48,7 +48,7 @@ PY
 for ms in 0 10; do
 	d=$T/perf-$ms
 	mkdir -p "$d"
-	timeout 60 env COWTRACE_MODE=perf COWTRACE_PERF_PAGES=64 COWTRACE_BACKTRACE=0 COWTRACE_SCAN_MS=$ms \
+	timeout 60 env COWTRACE_MODE=perf COWTRACE_PERF_PAGES=128 COWTRACE_BACKTRACE=0 COWTRACE_SCAN_MS=$ms \
 		COWTRACE_DIR="$d" LD_PRELOAD="$LIB" "$PROG" "$d.orc" 1 20001 20 >"$d.out" 2>"$d.err"
 	same_as_untraced "perf, COWTRACE_SCAN_MS=$ms" "$d" $? $urc
 	CHECK "perf, COWTRACE_SCAN_MS=$ms: no cowtrace: line" [ ! -s "$d.err" ]
