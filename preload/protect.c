@@ -570,19 +570,16 @@ static void scan_page(void *arg, uintptr_t page, uint64_t e)
  * the file and those never touched (or given back): pm_dirty and
  * pm_shared_copy are false for them, so scan_page would return at once.
  * Most PT_LOAD pages are such (code, read-only data); testing the two bits
- * here spares them the call. */
+ * first spares them scan_page's lookups. */
+static void scan_anon(void *c, uintptr_t page, uint64_t e)
+{
+	if ((e & PM_SWAP) || (e & (PM_PRESENT | PM_FILE)) == PM_PRESENT)
+		scan_page(c, page, e);
+}
+
 static int scan_range(int fd, uintptr_t start, uintptr_t end, struct scan_ctx *c)
 {
-	uint64_t buf[PM_CHUNK];
-	for (uintptr_t a = start; a < end;) {
-		ssize_t n = pagemap_chunk(fd, a, end, buf);
-		if (n < 0)
-			return -1;
-		for (ssize_t i = 0; i < n; i++, a += ct.page_size)
-			if ((buf[i] & PM_SWAP) || (buf[i] & (PM_PRESENT | PM_FILE)) == PM_PRESENT)
-				scan_page(c, a, buf[i]);
-	}
-	return 0;
+	return pagemap_read(fd, start, end, scan_anon, c);
 }
 
 /* An object never protected (ld.so, the unwinder's liblzma) with writable

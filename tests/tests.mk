@@ -143,7 +143,7 @@ $(BUILD)/tests/vtables.cc: tests/gen-vtables.py | $(BUILD)/tests
 	python3 tests/gen-vtables.py 3000 $@
 $(BUILD)/tests/libvtables.so: $(BUILD)/tests/vtables.cc
 	$(CXX) -O0 -fPIC -shared -o $@ $<
-$(BUILD)/tests/whole-app: tests/whole-app.c $(BUILD)/tests/libvtables.so $(ORACLE_TD)/liboracle.so $(ORACLE_TD)/oracle-plugin.so
+$(BUILD)/tests/whole-app: tests/whole-app.c tests/snapshot.h $(BUILD)/tests/libvtables.so $(ORACLE_TD)/liboracle.so $(ORACLE_TD)/oracle-plugin.so
 	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(BUILD)/tests -lvtables -loracle -ldl -Wl,-rpath,'$$ORIGIN'
 test-progs: $(BUILD)/tests/whole-app
 
