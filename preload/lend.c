@@ -78,12 +78,14 @@ static void settle_page(struct ct_module *m, uintptr_t page, _Atomic uint8_t *st
  * written by the call (0 when it failed). */
 void ct_settle(struct ct_lend *l, size_t written, int sysno, uintptr_t ip)
 {
+	int saved = errno;              /* the call's, for the program */
 	if (written && l->hi > l->lo)   /* perf backend: the call is the writer */
 		ct_perf_kernel_write(l->lo, written < l->hi - l->lo ? l->lo + written : l->hi,
 				     sysno, ip);
-	if (!l->lent)
+	if (!l->lent) {
+		errno = saved;
 		return;
-	int saved = errno;
+	}
 	struct settle_ctx c = { l->lo, written < l->hi - l->lo ? l->lo + written : l->hi, ip,
 				(int)(CT_VIA_SYSCALL | (unsigned)sysno) };
 	ct_pages_each(l->lo, l->hi, settle_page, &c);
