@@ -242,6 +242,7 @@ void ct_scan_all(int how);             /* every live object (ct_scan_how) */
 void ct_scan_pending(void);            /* objects not looked at since relocation */
 void ct_phase_begin(int phase);        /* scan, then the phase changes */
 int ct_mark_seen(struct ct_module *m, uintptr_t page); /* SIGNAL-SAFE */
+struct ct_range *ct_range_of(struct ct_module *m, uintptr_t page); /* SIGNAL-SAFE */
 void ct_log_written(struct ct_module *m, uintptr_t page); /* scan backend */
 int ct_seen_unlogged(struct ct_module *m, uintptr_t *lo, uintptr_t *hi); /* SIGNAL-SAFE */
 void ct_log_if_written(int pm, struct ct_module *m, uintptr_t page); /* SIGNAL-SAFE */

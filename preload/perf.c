@@ -1,14 +1,16 @@
-/* perf.c - writers without signals (COWTRACE_MODE=perf): the scan backend
- * finds the pages written; a minor-fault sampling event per thread names
- * the instruction behind each.  Once a page is privately written no fault
- * comes for it any more, so the last fault sample on a page before a scan
- * first sees it written is its first write (an earlier read fault that only
- * mapped the file page is superseded).
+/* perf.c - writers from page-fault samples: in COWTRACE_MODE=perf the scan
+ * backend finds the pages written, and under the signal backend the
+ * pagemap scans find the pages it cannot watch; a page-fault sampling
+ * event per thread names the instruction behind each.  Once a page is
+ * privately written no fault comes for it any more, so the last fault
+ * sample on a page before a scan first sees it written is its first write
+ * (an earlier read fault that only mapped the file page is superseded).
  *
  * Each event is opened, its ring buffer mapped, and its descriptor closed
  * at once: the mapping keeps the event alive, so the program sees no
  * descriptor it could close or reuse (closefrom, close_range, a low
- * RLIMIT_NOFILE).  Nothing here runs in signal context. */
+ * RLIMIT_NOFILE).  Functions marked SIGNAL-SAFE may run in a fault
+ * handler (a drain at high water, the first need of samples). */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/perf_event.h>
@@ -130,7 +132,6 @@ static void event_attr(struct perf_event_attr *a)
 	a->clockid = CLOCK_MONOTONIC;   /* the log's clock */
 }
 
-/* Opens this thread's event; 0, or -1 with errno. */
 /* SIGNAL-SAFE: opens the event of thread tid (0: this one); 0, or -1
  * with errno.  Slots are claimed without a lock: under the signal backend
  * a fault handler may open the events of every thread (ct_perf_need). */
@@ -243,7 +244,8 @@ int ct_perf_start(int hybrid)
  * twice, which does no harm. */
 static void open_all_threads(void)
 {
-	char buf[4096];
+	static char buf[4096];  /* once (ct_perf_need), maybe on a small
+				 * alternate signal stack */
 	pid_t me = ct_gettid();
 	int fd = ct_sys_open("/proc/self/task", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
 	if (fd < 0) {
@@ -568,10 +570,7 @@ void ct_perf_high_water(void)
  * the one there (writer_lost): the caller logs the page without a writer. */
 int ct_perf_log_writer(struct ct_module *m, uintptr_t page)
 {
-	struct ct_range *r = NULL;
-	for (int i = 0; i < m->nranges && !r; i++)
-		if (page >= m->ranges[i].start && page < m->ranges[i].end)
-			r = &m->ranges[i];
+	struct ct_range *r = ct_range_of(m, page);
 	struct sample *sm = r && r->samples ? sample_at(r, page) : NULL;
 	/* written after this scan's drain (another thread, the scan thread
 	 * racing the program): its sample is in a ring still */
@@ -638,10 +637,7 @@ static void kwrite_page(struct ct_module *m, struct ct_range *r, uintptr_t a, st
  * leaves to the scans. */
 static void kwrite_span(const struct ct_span *s, uintptr_t a, uintptr_t e, void *arg)
 {
-	struct ct_range *r = NULL;
-	for (int i = 0; i < s->mod->nranges && !r; i++)
-		if (s->start >= s->mod->ranges[i].start && s->start < s->mod->ranges[i].end)
-			r = &s->mod->ranges[i];
+	struct ct_range *r = ct_range_of(s->mod, s->start);
 	if (!r || !r->samples)
 		return;
 	struct span sp = { s->start, s->end, s->mod, r };

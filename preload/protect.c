@@ -112,7 +112,8 @@ int ct_is_sigblocked(uintptr_t page)
 	return 0;
 }
 
-static struct ct_range *range_of(struct ct_module *m, uintptr_t page)
+/* SIGNAL-SAFE: the tracked range of m holding page, or NULL */
+struct ct_range *ct_range_of(struct ct_module *m, uintptr_t page)
 {
 	for (int i = 0; i < m->nranges; i++)
 		if (page >= m->ranges[i].start && page < m->ranges[i].end)
@@ -362,7 +363,7 @@ void ct_vma_refund(struct ct_module *m)
  * again (mprotect is idempotent) without splitting anything more. */
 int ct_page_unprotect(struct ct_module *m, uintptr_t page)
 {
-	struct ct_range *r = range_of(m, page);
+	struct ct_range *r = ct_range_of(m, page);
 	if (!r)
 		return -1;
 	size_t i = (page - r->start) / ct.page_size;
@@ -505,11 +506,11 @@ int ct_seen_unlogged(struct ct_module *m, uintptr_t *lo, uintptr_t *hi)
  * caller looked for first. */
 static uint32_t unwatched_reason(struct ct_module *m, uintptr_t page, uint8_t seen)
 {
-	struct ct_range *r = range_of(m, page);
+	struct ct_range *r = ct_range_of(m, page);
 	if (seen == CT_SEEN_SHARED && (ct_perf_sampling() || (r && r->armed)))
 		return CT_WHY_SHARED;
 	if (r && r->armed)      /* scan backend: not written here since armed */
-		return seen == CT_SEEN_SHARED ? CT_WHY_SHARED : CT_WHY_NONE;
+		return CT_WHY_NONE;
 	if (ct.backend != &ct_backend_signal && !(m->flags & CT_MODF_UNTRACKED) && r)
 		return seen == CT_SEEN_SHARED ? CT_WHY_SHARED : CT_WHY_UFFD; /* disarmed */
 	if (m->flags & CT_MODF_UNTRACKED)
@@ -526,6 +527,17 @@ static uint32_t unwatched_reason(struct ct_module *m, uintptr_t page, uint8_t se
 	case CT_PG_LENT: return CT_WHY_SHORT_READ;  /* a call that never came back */
 	default: return CT_WHY_NONE;
 	}
+}
+
+/* SIGNAL-SAFE: a first write or a system call under way logs the page
+ * itself (claimed, or lent to the call). */
+static int logging_itself(struct ct_module *m, uintptr_t page)
+{
+	struct ct_range *r = ct_range_of(m, page);
+	if (!r || !r->state)
+		return 0;
+	uint8_t s = atomic_load(&r->state[(page - r->start) / ct.page_size]);
+	return s == CT_PG_CLAIMED || s == CT_PG_LENT;
 }
 
 struct scan_ctx {
@@ -547,13 +559,8 @@ static void scan_page(void *arg, uintptr_t page, uint64_t e)
 	uint8_t was = atomic_load(sn);
 	if (was == CT_SEEN_LOGGED || was == CT_SEEN_GONE)
 		return;
-	/* a first write or a system call under way logs it itself */
-	struct ct_range *r = range_of(m, page);
-	if (r && r->state && !c->final) {
-		uint8_t s = atomic_load(&r->state[(page - r->start) / ct.page_size]);
-		if (s == CT_PG_CLAIMED || s == CT_PG_LENT)
-			return;
-	}
+	if (!c->final && logging_itself(m, page))
+		return;
 	atomic_store(sn, CT_SEEN_LOGGED);
 	if (!m->scanned) {  /* the first look since its relocation */
 		ct_log_page(m, page, CT_PAGE_ATTACH, 0);
@@ -708,12 +715,8 @@ void ct_log_if_written(int pm, struct ct_module *m, uintptr_t page)
 	uint8_t was = atomic_load(sn);
 	if (was == CT_SEEN_LOGGED || was == CT_SEEN_GONE)
 		return;
-	struct ct_range *r = range_of(m, page);
-	if (r && r->state) {
-		uint8_t s = atomic_load(&r->state[(page - r->start) / ct.page_size]);
-		if (s == CT_PG_CLAIMED || s == CT_PG_LENT)
-			return;
-	}
+	if (logging_itself(m, page))
+		return;
 	if (ct_sys_pread(pm, &e, sizeof e, (off_t)(page / ct.page_size * 8)) != sizeof e || !pm_dirty(e))
 		return;
 	if (!atomic_compare_exchange_strong(sn, &was, CT_SEEN_LOGGED))
@@ -925,7 +928,7 @@ void ct_protect_open_sigblocked(void)
 			continue;
 		atomic_store(st, CT_PG_OPEN);
 		ct_perf_need();
-		ct_sys_mprotect((void *)page, ct.page_size, range_of(m, page)->prot);
+		ct_sys_mprotect((void *)page, ct.page_size, ct_range_of(m, page)->prot);
 		ct_log_page(m, page, CT_PAGE_UNPROTECTED, CT_WHY_SIGBLOCKED);
 	}
 }

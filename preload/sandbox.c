@@ -10,7 +10,6 @@
 #include <linux/seccomp.h>
 #include <linux/userfaultfd.h>
 #include <stdarg.h>
-#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -151,20 +150,27 @@ static void before_filter(unsigned long mode, unsigned long prog)
 }
 
 /* Is this process under a seccomp filter from the start (a service
- * manager's, a container's)?  Seen in /proc/self/status. */
+ * manager's, a container's)?  Seen in /proc/self/status, whose Groups line
+ * can be long.  Called once (ct_sandbox_forbids), possibly from a fault
+ * handler on a small alternate stack: the buffer is static.  SIGNAL-SAFE */
 static int filtered_now(void)
 {
-	char buf[2048];
+	static char buf[65536];
 	int fd = ct_sys_open("/proc/self/status", O_RDONLY | O_CLOEXEC, 0);
 	if (fd < 0)
 		return 0;
-	ssize_t n = ct_sys_read(fd, buf, sizeof buf - 1);
+	size_t used = 0;
+	ssize_t n;
+	while (used < sizeof buf - 1 && (n = ct_sys_read(fd, buf + used, sizeof buf - 1 - used)) > 0)
+		used += (size_t)n;
 	ct_sys_close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
+	buf[used] = 0;
 	const char *s = strstr(buf, "\nSeccomp:");
-	return s && strtol(s + 9, NULL, 10) != 0;
+	if (!s)
+		return 0;
+	for (s += 9; *s == ' ' || *s == '\t'; s++)
+		;
+	return *s >= '1' && *s <= '9';
 }
 
 /* At start: 1 when the filter the process inherited refuses or kills the

@@ -26,6 +26,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "pagemap-dirty.h"
+
 char *oracle_page(int i);
 
 #define PG 4096
@@ -64,13 +66,6 @@ static void num(uint64_t v, int base)
 	put(b);
 }
 
-static int dirty(uint64_t e)
-{
-	if (e & (1ULL << 62))	/* swapped, but not a uffd-wp marker (no memory) */
-		return !((e & (1ULL << 57)) && ((e & 0x1f) == 0x1f || !(e & ((1ULL << 55) - 1))));
-	return (e & (1ULL << 63)) && !(e & (1ULL << 61)) && (e & (1ULL << 56));
-}
-
 static long count_dirty(uintptr_t lo, uintptr_t hi, const char *name, uintptr_t bias)
 {
 	long c = 0;
@@ -79,7 +74,7 @@ static long count_dirty(uintptr_t lo, uintptr_t hi, const char *name, uintptr_t 
 		if (syscall(SYS_pread64, pm, ent, n * 8, (long)(a / PG * 8)) != (long)(n * 8))
 			return -1;
 		for (uint64_t k = 0; k < n; k++, a += PG)
-			if (dirty(ent[k])) {
+			if (pagemap_dirty(ent[k])) {
 				c++;
 				if (name) {
 					put(name);

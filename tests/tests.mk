@@ -172,7 +172,7 @@ test-progs: $(ORACLE_TD)/dtor-app
 
 # ---- a prefork server's workers, each against its own pagemap and smaps
 # (t-tracer-forkserver.sh)
-$(ORACLE_TD)/forkserver-app: tests/forkserver-app.c $(ORACLE_TD)/liboracle.so | $(BUILD)/tests
+$(ORACLE_TD)/forkserver-app: tests/forkserver-app.c tests/pagemap-dirty.h $(ORACLE_TD)/liboracle.so | $(BUILD)/tests
 	$(CC) $(ALL_CFLAGS) -o $@ $< -L$(ORACLE_TD) -loracle -Wl,-rpath,'$$ORIGIN'
 test-progs: $(ORACLE_TD)/forkserver-app
 
